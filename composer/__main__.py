@@ -1,0 +1,5 @@
+import sys
+
+from composer.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Audio: FluidSynth synth, SoundFont discovery, a player with a pluggable clock, offline render."""

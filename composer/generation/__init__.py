@@ -1,0 +1,1 @@
+"""Generation: codecs (Score <-> tokens), sampling, the continuation engine, the model registry."""

@@ -1,0 +1,1 @@
+"""Model definitions and checkpoints (safetensors + JSON card). Uses torch, never Qt."""

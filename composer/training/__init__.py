@@ -1,0 +1,1 @@
+"""Training: datasets, the trainer with callbacks, evaluation."""
