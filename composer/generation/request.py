@@ -1,0 +1,88 @@
+"""What a continuation is asked for and what it yields: plain data shared by the
+engine, the CLI and the window's worker. No torch here, so the window can build
+requests without loading a model.
+
+Times are ticks of the :class:`~composer.music.score.Score` (480 per quarter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from composer.music.score import ChordSymbol, Note, Score
+
+MODES = ("replace", "insert")
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A time range ``[start, end)`` in ticks and the tracks it covers (track names;
+    empty means every track). ``start`` is bar-aligned; ``end`` need not be (the
+    engine completes the bar first)."""
+
+    start: int
+    end: int
+    tracks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Sampling:
+    """Sampling parameters. ``top_k`` 0 and ``top_p`` 1.0 switch those filters off;
+    ``seed`` ``None`` draws a fresh seed (reported back in :class:`Take`)."""
+
+    temperature: float = 1.0
+    top_k: int = 0
+    top_p: float = 1.0
+    seed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContinueRequest:
+    """Continue ``selection`` of ``score`` by ``bars`` bars with model ``model``.
+
+    ``mode`` ``"replace"`` overwrites the bars after the selection; ``"insert"``
+    moves later music right. ``context`` also feeds everything before the selection
+    to the model as context.
+    """
+
+    score: Score
+    selection: Selection
+    bars: int
+    model: str
+    sampling: Sampling = field(default_factory=Sampling)
+    variations: int = 1
+    mode: str = "replace"
+    context: bool = False
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class TakeProgress:
+    """Streamed while decoding: everything decoded so far for one variation.
+
+    ``notes`` maps a track name to its new notes (absolute ticks, starting at the
+    selection's end); ``bars_done`` counts complete new bars; ``done`` is true for
+    the last progress of this variation.
+    """
+
+    variation: int
+    notes: dict[str, tuple[Note, ...]]
+    chords: tuple[ChordSymbol, ...] = ()
+    bars_done: int = 0
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    """One finished variation: ``score`` is the whole tune with the take applied
+    (ready to become the document, one undo step); ``start``/``end`` are the ticks
+    the new bars occupy; ``seed`` reproduces it."""
+
+    variation: int
+    score: Score
+    start: int
+    end: int
+    seed: int
