@@ -1,0 +1,209 @@
+"""Pure edits of a :class:`~composer.music.score.Score`: each returns a new score.
+
+These are the operations a continuation and the window's editing share: cut a passage
+out as a seed, clear a time range, open a gap (insert time), and paste new material.
+All positions are ticks; ``tracks`` are track names (``None`` = every track).
+A note crossing a cut is shortened to the part on the kept side (never moved).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+
+from composer.music.score import (
+    Barline,
+    ChordSymbol,
+    Note,
+    PartMark,
+    Score,
+    Track,
+    Volta,
+)
+
+
+def _wanted(track: Track, tracks: Iterable[str] | None) -> bool:
+    return tracks is None or track.name in set(tracks)
+
+
+def _clip(notes: Iterable[Note], start: int, end: int) -> list[Note]:
+    """Notes inside ``[start, end)``, cut to it."""
+    out = []
+    for n in notes:
+        a, b = max(n.start, start), min(n.end, end)
+        if b > a:
+            out.append(Note(a, b, n.pitch, n.velocity))
+    return out
+
+
+def _remove(notes: Iterable[Note], start: int, end: int) -> list[Note]:
+    """Notes outside ``[start, end)``: a note crossing ``start`` is cut there; a note
+    starting inside the range is dropped; a note starting before and ending after
+    keeps only its head."""
+    out = []
+    for n in notes:
+        if n.end <= start or n.start >= end:
+            out.append(n)
+        elif n.start < start:
+            out.append(Note(n.start, start, n.pitch, n.velocity))
+    return out
+
+
+def crop(score: Score, start: int, end: int, tracks: Iterable[str] | None = None) -> Score:
+    """The passage ``[start, end)`` as a score of its own starting at tick 0, with the
+    meter, key and tempo in force at ``start``. Chord symbols sounding at ``start`` are
+    repeated at 0. Repeat bar lines and endings inside the passage are kept."""
+    tracks = None if tracks is None else tuple(tracks)
+    new_tracks = tuple(
+        t.with_notes(n.shifted(-start) for n in _clip(t.notes, start, end))
+        for t in score.tracks
+        if _wanted(t, tracks)
+    )
+    chords = [ChordSymbol(c.start - start, c.text) for c in score.chords if start <= c.start < end]
+    if score.chords and (not chords or chords[0].start > 0):
+        before = [c for c in score.chords if c.start < start]
+        if before:
+            chords.insert(0, ChordSymbol(0, before[-1].text))
+
+    def remap(items):
+        kept = [dataclasses.replace(i, tick=i.tick - start) for i in items if start < i.tick < end]
+        return (dataclasses.replace(_last_at(items, start), tick=0), *kept)
+
+    return dataclasses.replace(
+        score,
+        tracks=new_tracks,
+        chords=tuple(chords),
+        meters=remap(score.meters),
+        keys=remap(score.keys),
+        tempos=remap(score.tempos),
+        barlines=tuple(
+            Barline(b.tick - start, b.kind) for b in score.barlines if start < b.tick <= end
+        ),
+        voltas=tuple(
+            Volta(v.start - start, v.end - start, v.numbers)
+            for v in score.voltas
+            if v.start >= start and v.end <= end
+        ),
+        parts=tuple(
+            PartMark(p.tick - start, p.label) for p in score.parts if start <= p.tick < end
+        ),
+        end_tick=end - start,
+    )
+
+
+def _last_at(items, tick):
+    found = items[0]
+    for i in items:
+        if i.tick <= tick:
+            found = i
+    return found
+
+
+def clear_range(
+    score: Score, start: int, end: int, tracks: Iterable[str] | None = None
+) -> Score:
+    """Remove the notes (of ``tracks``) and chord symbols starting in ``[start, end)``;
+    a note crossing ``start`` is shortened to end there."""
+    tracks = None if tracks is None else tuple(tracks)
+    new_tracks = tuple(
+        t.with_notes(_remove(t.notes, start, end)) if _wanted(t, tracks) else t
+        for t in score.tracks
+    )
+    chords = tuple(c for c in score.chords if not start <= c.start < end)
+    return dataclasses.replace(score, tracks=new_tracks, chords=chords)
+
+
+def insert_time(score: Score, at: int, ticks: int) -> Score:
+    """Open a silent gap of ``ticks`` at ``at``: everything starting at or after ``at``
+    moves right. A note sounding across ``at`` is shortened to end there. Meter, key
+    and tempo changes, bar lines, endings and part marks move with the music."""
+    if ticks <= 0:
+        return score
+
+    def move(t: int) -> int:
+        return t + ticks if t >= at else t
+
+    new_tracks = tuple(
+        t.with_notes(
+            n.shifted(ticks)
+            if n.start >= at
+            else Note(n.start, min(n.end, at), n.pitch, n.velocity)
+            for n in t.notes
+        )
+        for t in score.tracks
+    )
+
+    def shift_map(items):
+        return tuple(
+            dataclasses.replace(i, tick=move(i.tick)) if i.tick > 0 else i for i in items
+        )
+
+    barlines = [Barline(move(b.tick), b.kind) for b in score.barlines]
+    return dataclasses.replace(
+        score,
+        tracks=new_tracks,
+        chords=tuple(ChordSymbol(move(c.start), c.text) for c in score.chords),
+        meters=shift_map(score.meters),
+        keys=shift_map(score.keys),
+        tempos=shift_map(score.tempos),
+        barlines=tuple(barlines),
+        voltas=tuple(
+            Volta(move(v.start), v.end + ticks if v.end > at else v.end, v.numbers)
+            for v in score.voltas
+        ),
+        parts=tuple(PartMark(move(p.tick), p.label) for p in score.parts),
+        end_tick=None if score.end_tick is None else move(score.end_tick),
+    )
+
+
+def paste(
+    score: Score,
+    notes: Mapping[str, Iterable[Note]],
+    chords: Iterable[ChordSymbol] = (),
+    *,
+    start: int,
+    end: int,
+    bar_ticks: Iterable[int] = (),
+) -> Score:
+    """Put new material into ``[start, end)``: ``notes`` by track name (absolute
+    ticks; a name not in the score becomes a new track with role "accompaniment"),
+    ``chords`` likewise. Existing notes of those tracks and chord symbols in the range
+    are removed first (replace semantics; call :func:`insert_time` before for insert).
+    ``bar_ticks`` are the bar lines of the new material: written bar lines inside the
+    range are replaced by them (only when the score has written bar lines)."""
+    names = list(notes)
+    out = clear_range(score, start, end, names)
+    if chords:
+        out = dataclasses.replace(
+            out, chords=tuple(c for c in out.chords if not start <= c.start < end)
+        )
+    by_name = {t.name: t for t in out.tracks}
+    tracks = list(out.tracks)
+    for name, new in notes.items():
+        new = [n for n in new if start <= n.start < end]
+        if name in by_name:
+            i = next(i for i, t in enumerate(tracks) if t.name == name)
+            tracks[i] = tracks[i].with_notes([*tracks[i].notes, *new])
+        else:
+            tracks.append(Track(name, tuple(new), role="accompaniment"))
+    barlines = list(out.barlines)
+    if barlines:
+        last = barlines[-1]
+        if last.tick == start and last.kind in ("|]", "||") and end > start:
+            # Continuing past the written end: the final bar line moves to the new end.
+            barlines[-1] = Barline(start, "|")
+            barlines.append(Barline(end, last.kind))
+        barlines = [b for b in barlines if not start < b.tick < end]
+        have = {b.tick for b in barlines}
+        barlines += [Barline(t) for t in bar_ticks if start < t <= end and t not in have]
+        barlines.sort()
+    end_tick = out.end_tick
+    if end_tick is not None and end_tick < end:
+        end_tick = end
+    return dataclasses.replace(
+        out,
+        tracks=tuple(tracks),
+        chords=tuple(sorted([*out.chords, *chords])),
+        barlines=tuple(barlines),
+        end_tick=end_tick,
+    )
