@@ -13,17 +13,16 @@ import contextlib
 import importlib
 import sys
 
+from composer.cli.errors import CliError
 from composer.music.errors import MusicError
 
 # Subcommand name -> module under composer.cli.
 COMMANDS = {
     "convert": "composer.cli.convert",
     "info": "composer.cli.info",
+    "continue": "composer.cli.continue_",
+    "models": "composer.cli.models",
 }
-
-
-class CliError(Exception):
-    """A bad argument or condition found by a subcommand: printed as one line."""
 
 
 def build_parser() -> argparse.ArgumentParser:
