@@ -1,0 +1,163 @@
+"""Repeats written out in playback order, and the playback <-> written tick map."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from composer.music.repeats import expand_repeats, unroll
+from composer.music.score import (
+    BARLINE_KINDS,
+    Barline,
+    ChordSymbol,
+    MeterChange,
+    Note,
+    Score,
+    TempoChange,
+    Track,
+    Volta,
+)
+
+BAR = 1920  # one 4/4 bar in ticks
+
+
+def tune(marks: dict[int, str], voltas=(), bars: int = 4, **kw) -> Score:
+    """One whole note per bar; bar i has pitch 60 + i. ``marks`` maps a bar-line
+    index (the line after bar i - 1) to its kind; other lines are plain."""
+    notes = tuple(Note(i * BAR, (i + 1) * BAR, 60 + i) for i in range(bars))
+    lines = tuple(Barline(i * BAR, marks.get(i, "|")) for i in range(1, bars + 1))
+    if 0 in marks:
+        lines = (Barline(0, marks[0]), *lines)
+    vs = tuple(Volta(a * BAR, b * BAR, nums) for a, b, nums in voltas)
+    return Score(tracks=(Track("m", notes),), barlines=lines, voltas=vs, **kw)
+
+
+def order(score: Score, style: str = "abc") -> list[int]:
+    return [n.pitch - 60 for n in expand_repeats(score, style=style).tracks[0].notes]
+
+
+@pytest.mark.parametrize(
+    "marks, voltas, bars, expected",
+    [
+        ({}, (), 3, [0, 1, 2]),
+        ({2: ":|"}, (), 4, [0, 1, 0, 1, 2, 3]),  # no |: -> from the start
+        ({1: "|:", 3: ":|"}, (), 4, [0, 1, 2, 1, 2, 3]),
+        ({2: ":|", 4: ":|"}, (), 4, [0, 1, 0, 1, 2, 3, 2, 3]),  # back to the last :|
+        ({2: "||", 4: ":|"}, (), 4, [0, 1, 2, 3, 2, 3]),  # back to the last ||
+        ({1: "|:", 2: "||", 4: ":|"}, (), 4, [0, 1, 2, 3, 1, 2, 3]),  # |: wins over ||
+        ({2: ":|:", 4: ":|"}, (), 4, [0, 1, 0, 1, 2, 3, 2, 3]),
+        ({1: "|:", 3: ":|", 5: "|]"}, [(2, 3, (1,)), (3, 5, (2,))], 5, [0, 1, 2, 1, 3, 4]),
+        # second ending closed by :| too (common in folk ABC)
+        ({0: "|:", 2: ":|", 3: ":|"}, [(1, 2, (1,)), (2, 3, (2,))], 4, [0, 1, 0, 2, 3]),
+        # three passes: [1,3] [2] and a last ending [4]
+        ({0: "|:", 2: ":|", 3: ":|"}, [(1, 2, (1, 3)), (2, 3, (2,)), (3, 4, (4,))], 4,
+         [0, 1, 0, 2, 0, 1, 0, 3]),
+        # a section with endings, then one without |: that goes back to the endings' end
+        ({0: "|:", 2: ":|", 3: "||", 5: ":|"}, [(1, 2, (1,)), (2, 3, (2,))], 5,
+         [0, 1, 0, 2, 3, 4, 3, 4]),
+    ],
+)
+def test_playback_order(marks, voltas, bars, expected):
+    assert order(tune(marks, voltas, bars)) == expected
+
+
+def test_music21_style_reproduces_the_nottingham_midi_files():
+    # music21 (which made the corpus MIDI) reads a second :| as "everything again".
+    assert order(tune({2: ":|", 4: ":|"}), "music21") == [0, 1, 0, 1, 2, 3] * 2
+    assert order(tune({1: "|:", 3: ":|", 5: "|]"}, [(2, 3, (1,)), (3, 5, (2,))], 5),
+                 "music21") == [0, 1, 2, 1, 3, 4]
+    with pytest.raises(ValueError):
+        expand_repeats(tune({}), style="abc2midi")
+
+
+def test_result_has_no_repeat_signs_and_keeps_bar_structure():
+    score = tune({1: "|:", 3: ":|", 5: "|]"}, [(2, 3, (1,)), (3, 5, (2,))], 5)
+    out = expand_repeats(score)
+    assert not out.has_repeats and out.voltas == ()
+    assert all(not (b.starts_repeat or b.ends_repeat) for b in out.barlines)
+    assert out.length == 6 * BAR
+    assert [a for a, _ in out.bars()] == [i * BAR for i in range(6)]
+
+
+def test_pickup_is_replayed_when_going_back_to_the_start():
+    pickup = 480
+    notes = (Note(0, pickup, 67), Note(pickup, pickup + BAR - pickup, 72),
+             Note(BAR, BAR + 960, 74))
+    lines = (Barline(pickup), Barline(BAR, ":|"), Barline(BAR + 960, "|]"))
+    out = expand_repeats(Score(tracks=(Track("m", notes),), barlines=lines))
+    assert [n.pitch for n in out.tracks[0].notes] == [67, 72, 67, 72, 74]
+    assert out.pickup_ticks == pickup
+
+
+def test_maps_and_chords_follow_each_pass():
+    score = tune(
+        {1: "|:", 3: ":|"},
+        bars=4,
+        chords=(ChordSymbol(0, "C"), ChordSymbol(BAR + 960, "G")),
+        meters=(MeterChange(0, 4, 4),),
+        tempos=(TempoChange(0, 100.0), TempoChange(2 * BAR, 140.0)),
+    )
+    out = expand_repeats(score)
+    # the chord sounding where the repeat starts is restated on the second pass
+    assert [(c.start, c.text) for c in out.chords] == [
+        (0, "C"), (BAR + 960, "G"), (3 * BAR, "C"), (3 * BAR + 960, "G")]
+    assert [(t.tick, t.qpm) for t in out.tempos] == [
+        (0, 100.0), (2 * BAR, 140.0), (3 * BAR, 100.0), (4 * BAR, 140.0)]
+
+
+def test_note_tied_over_the_repeat_sign_is_cut_there():
+    notes = (Note(0, BAR, 60), Note(BAR, 2 * BAR + 480, 62), Note(2 * BAR + 480, 3 * BAR, 64))
+    score = Score(tracks=(Track("m", notes),),
+                  barlines=(Barline(BAR, "|:"), Barline(2 * BAR, ":|"), Barline(3 * BAR)))
+    out = expand_repeats(score).tracks[0].notes
+    # cut at the :| on the pass that goes back; held over it on the last pass
+    assert [(n.start, n.end, n.pitch) for n in out] == [
+        (0, BAR, 60), (BAR, 2 * BAR, 62), (2 * BAR, 3 * BAR + 480, 62),
+        (3 * BAR + 480, 4 * BAR, 64)]
+
+
+def test_repeat_map():
+    u = unroll(tune({1: "|:", 3: ":|"}, bars=4))
+    m = u.map
+    assert m.length == 6 * BAR
+    assert m.to_written(0) == 0
+    assert m.to_written(3 * BAR + 10) == BAR + 10  # second pass of bar 1
+    assert m.to_written(5 * BAR) == 3 * BAR
+    assert m.occurrences(BAR + 10) == [BAR + 10, 3 * BAR + 10]
+    assert m.to_playback(BAR) == BAR
+    assert m.to_playback(BAR, not_before=2 * BAR) == 3 * BAR
+    assert m.to_playback(0, not_before=1) is None
+    assert m.to_playback_end(3 * BAR, 3 * BAR) == 5 * BAR
+    assert m.to_playback_end(2 * BAR, 0) == 2 * BAR
+
+
+def test_score_without_repeats_is_unchanged_apart_from_normalizing():
+    score = tune({}, bars=3)
+    u = unroll(score)
+    assert u.score.tracks == score.tracks
+    assert u.map.to_written(1234) == 1234
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kinds=st.lists(st.sampled_from(BARLINE_KINDS), min_size=1, max_size=10),
+    volta_specs=st.lists(
+        st.tuples(st.integers(0, 9), st.integers(1, 3),
+                  st.lists(st.integers(1, 4), min_size=1, max_size=2, unique=True)),
+        max_size=4),
+)
+def test_any_structure_terminates_and_maps_back(kinds, volta_specs):
+    bars = len(kinds)
+    marks = dict(enumerate(kinds, start=1))
+    voltas = [(a, min(a + n, bars), tuple(sorted(ns))) for a, n, ns in volta_specs if a < bars]
+    voltas = [v for v in voltas if v[1] > v[0]]
+    score = tune(marks, voltas, bars)
+    u = unroll(score)
+    written = {(n.start, n.pitch) for n in score.tracks[0].notes}
+    played = u.score.tracks[0].notes
+    assert len(played) <= bars * 8
+    for n in played:  # every played note is a written one, found through the map
+        assert (u.map.to_written(n.start), n.pitch) in written
+    assert u.score.length == u.map.length
+    assert unroll(score, style="music21").score.length > 0
