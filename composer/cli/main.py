@@ -22,6 +22,7 @@ COMMANDS = {
     "info": "composer.cli.info",
     "continue": "composer.cli.continue_",
     "models": "composer.cli.models",
+    "render": "composer.cli.render",
 }
 
 
