@@ -134,14 +134,17 @@ class _Span:
 
 
 class Player:
-    """See the module docstring. ``lookahead`` (s) is how far ahead events are
-    handed to the output; ``start_delay`` (s) how long after :meth:`play` the first
-    note sounds (time to deliver the first events)."""
+    """See the module docstring. ``clock`` defaults to the output when it has a
+    ``now()`` (FluidSynth does), else wall-clock time. ``lookahead`` (s) is how far
+    ahead events are handed to the output; ``start_delay`` (s) how long after
+    :meth:`play` the first note sounds (time to deliver the first events)."""
 
     def __init__(self, output: Output, clock: Clock | None = None, *, lookahead: float = 0.25,
                  start_delay: float = 0.005):
         self.output = output
-        self.clock = clock or MonotonicClock()
+        # an output with its own clock (FluidSynth) is the clock unless told otherwise
+        self.clock = clock or (output if callable(getattr(output, "now", None))
+                               else MonotonicClock())
         self.lookahead = lookahead
         self.start_delay = start_delay
         self.on_finished: Callable[[], None] | None = None

@@ -97,8 +97,8 @@ class RepeatMap:
                 tick = seg.playback_start + written_tick - seg.written_start
                 if tick >= not_before:
                     return tick
-        if written_tick == self.segments[-1].written_end if self.segments else False:
-            return self.length if self.length >= not_before else None
+        if self.segments and written_tick == self.segments[-1].written_end:
+            return self.length if self.length >= not_before else None  # the very end
         return None
 
     def to_playback_end(self, written_end: int, playback_start: int) -> int:
