@@ -15,6 +15,9 @@ Reading rules (ABC 2.1, as a fiddler reads them):
   they list; a section is played as many times as its highest ending number asks
   (twice when it has no endings). Passing the end of the last ending starts a new
   section.
+* A part order in the header (``P:AABA``, ``P:(AB)2C``; Nottingham writes it as
+  ``Y:``, kept in ``Score.metadata``) plays the labelled parts (``PartMark``) in
+  that order, each with its own repeats.
 
 Nottingham's MIDI files were not written by abc2midi but by music21 (1024 ticks
 per beat, velocity 90, pickups padded to a full bar), whose expander reads a second
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -145,29 +149,90 @@ def unroll(score: Score, *, style: str = "abc") -> Unrolled:
         raise ValueError(f"style must be 'abc' or 'music21', not {style!r}")
     score = score.normalized()
     length = score.length
-    if not score.has_repeats or length <= 0:
+    order = part_order(score)
+    if (not score.has_repeats and not order) or length <= 0:
         segs = (Segment(0, 0, length),) if length > 0 else ()
         return Unrolled(_strip(score), RepeatMap(segs))
-    plan = _plan_abc(score, length) if style == "abc" else _plan_music21(score, length)
+    planner = _plan_abc if style == "abc" else _plan_music21
+    plan: list[tuple[int, int]] = []
+    if order:
+        ranges = _part_ranges(score, length)
+        first = min(a for a, _ in ranges.values())
+        if first > 0:
+            plan += planner(score, 0, first)  # music before the first part label
+        for label in order:
+            if label in ranges:
+                plan += planner(score, *ranges[label])
+    else:
+        plan = planner(score, 0, length)
     segments = _merge(plan)
     return Unrolled(_copy(score, segments), RepeatMap(segments))
 
 
+_ORDER_TOKEN = re.compile(r"\(|\)\d*|[A-Za-z]\d*")
+
+
+def part_order(score: Score) -> list[str]:
+    """The order to play the score's parts in, from an ABC header ``P:`` (or
+    Nottingham's ``Y:``) kept in the metadata, e.g. ``"AABA"``, ``"A2B"``,
+    ``"(AB)2C"``; empty when there is none or the score has no part labels."""
+    labels = {p.label for p in score.parts}
+    if not labels:
+        return []
+    for key, value in score.metadata:
+        if key not in ("P", "Y"):
+            continue
+        text = re.sub(r"[.\s]", "", value)
+        if not text or not re.fullmatch(r"[A-Za-z0-9()]+", text):
+            continue
+        order = _parse_order(text)
+        if order and set(order) <= labels and len(order) <= 256:
+            return order
+    return []
+
+
+def _parse_order(text: str) -> list[str]:
+    stack: list[list[str]] = [[]]
+    for token in _ORDER_TOKEN.findall(text):
+        if token == "(":
+            stack.append([])
+        elif token.startswith(")"):
+            if len(stack) == 1:
+                return []
+            group = stack.pop()
+            stack[-1] += group * (int(token[1:]) if len(token) > 1 else 1)
+        else:
+            stack[-1] += [token[0]] * (int(token[1:]) if len(token) > 1 else 1)
+    return stack[0] if len(stack) == 1 else []
+
+
+def _part_ranges(score: Score, length: int) -> dict[str, tuple[int, int]]:
+    """Written ``[start, end)`` of each labelled part (its first appearance)."""
+    marks = [p for p in score.parts if p.tick < length]
+    out: dict[str, tuple[int, int]] = {}
+    for i, p in enumerate(marks):
+        end = marks[i + 1].tick if i + 1 < len(marks) else length
+        if end > p.tick:
+            out.setdefault(p.label, (p.tick, end))
+    return out
+
+
 # --- planning: which written ranges play in which order ----------------------------
-def _plan_abc(score: Score, length: int) -> list[tuple[int, int]]:
+def _plan_abc(score: Score, begin: int, length: int) -> list[tuple[int, int]]:
+    """The written ranges ``[begin, length)`` plays through, in order."""
     bars = {b.tick: b for b in score.barlines}
     voltas = {}
     for v in score.voltas:
-        if 0 <= v.start < v.end <= length:
+        if begin <= v.start < v.end <= length:
             voltas.setdefault(v.start, v)
     volta_ends = {v.end for v in voltas.values()}
-    ticks = sorted(t for t in {*bars, *voltas, *volta_ends, length} if 0 < t <= length)
+    ticks = sorted(t for t in {*bars, *voltas, *volta_ends, length} if begin < t <= length)
 
     plan: list[tuple[int, int]] = []
     jumps: Counter[int] = Counter()
-    first = bars.get(0)
-    section, explicit, pass_ = 0, bool(first and first.starts_repeat), 1
-    seg_start = pos = 0
+    first = bars.get(begin)
+    section, explicit, pass_ = begin, bool(first and first.starts_repeat), 1
+    seg_start = pos = begin
 
     def skip_endings() -> None:
         """Jump over endings at ``pos`` that this pass does not play."""
@@ -221,11 +286,12 @@ def _chain_numbers(voltas, tick: int) -> set[int]:
     return {n for v in seen for n in v.numbers}
 
 
-def _plan_music21(score: Score, length: int) -> list[tuple[int, int]]:
-    """music21's expander, bar by bar: expand the first repeat (or ending group),
-    then start again on the result."""
-    starts = sorted({*score.bar_starts(length), *(v.start for v in score.voltas),
-                     *(v.end for v in score.voltas)} - {length})
+def _plan_music21(score: Score, begin: int, length: int) -> list[tuple[int, int]]:
+    """music21's expander, bar by bar over ``[begin, length)``: expand the first
+    repeat (or ending group), then start again on the result."""
+    starts = sorted(t for t in {begin, *score.bar_starts(length),
+                                *(v.start for v in score.voltas),
+                                *(v.end for v in score.voltas)} if begin <= t < length)
     bars = [(a, b) for a, b in zip(starts, [*starts[1:], length]) if b > a]
     kinds = {b.tick: b for b in score.barlines}
     # Each bar: (start, end, starts_repeat, ends_repeat, volta_id)
@@ -233,7 +299,8 @@ def _plan_music21(score: Score, length: int) -> list[tuple[int, int]]:
     for a, b in bars:
         left = kinds.get(a)
         right = kinds.get(b)
-        vid = next((i for i, v in enumerate(score.voltas) if v.start <= a < v.end), None)
+        vid = next((i for i, v in enumerate(score.voltas)
+                    if v.start <= a < v.end and begin <= v.start), None)
         items.append([a, b, bool(left and left.starts_repeat), bool(right and right.ends_repeat),
                       vid])
     voltas = score.voltas

@@ -13,6 +13,7 @@ from composer.music.score import (
     ChordSymbol,
     MeterChange,
     Note,
+    PartMark,
     Score,
     TempoChange,
     Track,
@@ -161,3 +162,33 @@ def test_any_structure_terminates_and_maps_back(kinds, volta_specs):
         assert (u.map.to_written(n.start), n.pitch) in written
     assert u.score.length == u.map.length
     assert unroll(score, style="music21").score.length > 0
+
+
+@pytest.mark.parametrize(
+    "order, expected",
+    [
+        ("AABA", [0, 0, 0, 0, 1, 1, 2, 3, 0, 0]),
+        ("A2B", [0, 0, 0, 0, 1, 1, 2, 3]),
+        ("(AB)2", [0, 0, 1, 1, 2, 3] * 2),
+        ("A.B", [0, 0, 1, 1, 2, 3]),
+        ("AXB", [0, 0, 1, 1, 2, 3]),  # X is no part here: the order is ignored
+        ("A(B", [0, 0, 1, 1, 2, 3]),  # malformed: ignored
+    ],
+)
+def test_part_order_from_the_header(order, expected):
+    """Part A is bar 0 repeated, part B bars 1-3 with bar 1 repeated."""
+    score = tune({1: ":|", 2: ":|"}, bars=4, parts=(PartMark(0, "A"), PartMark(BAR, "B")),
+                 metadata=(("Y", order),))
+    assert order_of(score) == expected
+
+
+def order_of(score):
+    return [n.pitch - 60 for n in expand_repeats(score).tracks[0].notes]
+
+
+def test_part_order_keeps_music_before_the_first_part_and_the_p_field():
+    score = tune({}, bars=3, parts=(PartMark(BAR, "A"), PartMark(2 * BAR, "B")),
+                 metadata=(("P", "BAB"),))
+    assert order_of(score) == [0, 2, 1, 2]
+    assert [(p.tick, p.label) for p in expand_repeats(score).parts] == [
+        (BAR, "B"), (2 * BAR, "A"), (3 * BAR, "B")]
