@@ -15,7 +15,6 @@ Run: ``.venv/bin/python bench/midi.py [--limit N]`` (about a minute for everythi
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 import sys
 import time
@@ -68,10 +67,11 @@ def round_trip(files: list[Path], label: str) -> None:
 
 
 def abc_against_midi(limit: int | None) -> None:
-    if importlib.util.find_spec("composer.music.abc") is None:
+    try:
+        from composer.music.abc import read_abc
+    except ImportError:
         print("ABC vs corpus MIDI: skipped (composer.music.abc has not landed yet)")
         return
-    from composer.music.abc import read_abc
 
     counts = {"music21": 0, "abc": 0}
     misses: dict[str, list[str]] = {"music21": [], "abc": []}

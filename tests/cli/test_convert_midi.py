@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 from composer.cli.main import main
@@ -13,7 +11,12 @@ from composer.music.repeats import expand_repeats
 from composer.music.score import Barline, ChordSymbol, KeyChange, MeterChange, Note, Score, Track
 
 Q = 480
-HAS_ABC = importlib.util.find_spec("composer.music.abc") is not None
+try:
+    from composer.music.abc import read_abc, score_to_abc  # noqa: F401
+
+    HAS_ABC = True
+except ImportError:
+    HAS_ABC = False
 
 
 def tune() -> Score:
