@@ -33,9 +33,16 @@ from pathlib import Path
 
 import mido
 
-from composer.music.chords import chord_pitches
 from composer.music.errors import MidiReadError, MusicError
-from composer.music.repeats import expand_repeats
+from composer.music.midi_write import (  # noqa: F401 - the module's public API
+    CHORD_TRACK_NAME,
+    DRUM_CHANNEL,
+    FORMAT_VERSION,
+    TEXT_TAG,
+    midi_bytes,
+    score_to_midi_file,
+    score_to_pretty_midi,
+)
 from composer.music.score import (
     BARLINE_KINDS,
     TICKS_PER_QUARTER,
@@ -51,19 +58,9 @@ from composer.music.score import (
     Track,
 )
 
-CHORD_TRACK_NAME = "Chords"
-"""Name of the track that carries chord symbols (text events) and their voicing."""
-CHORD_VELOCITY = 60
-DRUM_CHANNEL = 9
 _MAX_TICKS = 24 * 3600 * 2 * TICKS_PER_QUARTER
 """Longest score we read: a day at 120 quarters per minute (damaged delta times
 otherwise make "scores" of millions of empty bars)."""
-_TAG = "composer:"
-_FORMAT_VERSION = 1
-_MAJOR_BY_SHARPS = {s: k for (s, minor), k in mido.midifiles.meta._key_signature_decode.items()
-                    if not minor}
-_MINOR_BY_SHARPS = {s: k for (s, minor), k in mido.midifiles.meta._key_signature_decode.items()
-                    if minor}
 
 
 # --- reading --------------------------------------------------------------------------
@@ -175,8 +172,8 @@ def _to_score(midi: mido.MidiFile, where: str) -> Score:
             elif kind in ("track_name", "sequence_name") and name is None:
                 name = msg.name.strip()
             elif kind == "text":
-                if index == 0 and msg.text.startswith(_TAG) and not conductor:
-                    conductor = _load_conductor(msg.text[len(_TAG):])
+                if index == 0 and msg.text.startswith(TEXT_TAG) and not conductor:
+                    conductor = _load_conductor(msg.text[len(TEXT_TAG):])
                 else:
                     texts.append((scale(now), msg.text))
         for key in list(open_notes):
@@ -201,7 +198,7 @@ def _load_conductor(text: str) -> dict:
         data = json.loads(text)
     except ValueError:
         return {}
-    return data if isinstance(data, dict) and data.get("v") == _FORMAT_VERSION else {}
+    return data if isinstance(data, dict) and data.get("v") == FORMAT_VERSION else {}
 
 
 def _assemble(raw_tracks, tempos, meters, keys, conductor, title, where) -> Score:
@@ -210,7 +207,7 @@ def _assemble(raw_tracks, tempos, meters, keys, conductor, title, where) -> Scor
     chords: list[ChordSymbol] = []
     info = conductor.get("tracks") if isinstance(conductor.get("tracks"), dict) else {}
     for index, name, notes, programs, texts in raw_tracks:
-        if name == CHORD_TRACK_NAME and any(not t.startswith(_TAG) for _, t in texts):
+        if name == CHORD_TRACK_NAME and any(not t.startswith(TEXT_TAG) for _, t in texts):
             chords += [ChordSymbol(t, text) for t, text in texts if text.strip()]
             continue
         channels = sorted(c for c in notes if notes[c])
@@ -353,132 +350,3 @@ def _apply_conductor(score: Score, data: dict) -> Score:
 
 def _pair(item) -> bool:
     return isinstance(item, list) and len(item) == 2
-
-
-# --- writing --------------------------------------------------------------------------
-def midi_bytes(score: Score) -> bytes:
-    """The score as the bytes of a type 1 MIDI file (repeats written out)."""
-    buffer = io.BytesIO()
-    score_to_midi_file(score).save(file=buffer)
-    return buffer.getvalue()
-
-
-def score_to_pretty_midi(score: Score):
-    """The score as a :class:`pretty_midi.PrettyMIDI` (times in seconds)."""
-    import pretty_midi
-
-    return pretty_midi.PrettyMIDI(io.BytesIO(midi_bytes(score)))
-
-
-def score_to_midi_file(score: Score) -> mido.MidiFile:
-    """The score as a :class:`mido.MidiFile` at 480 ticks per quarter."""
-    s = expand_repeats(score)
-    midi = mido.MidiFile(type=1, ticks_per_beat=TICKS_PER_QUARTER)
-    midi.tracks.append(_conductor_track(s))
-    channels = _assign_channels(s.tracks, extra=bool(s.chords))
-    info = {}
-    for i, track in enumerate(s.tracks):
-        channel = channels[i]
-        events = [(0, 0, mido.MetaMessage("track_name", name=_latin1(track.name)))]
-        events.append((0, 1, mido.Message("program_change", channel=channel,
-                                          program=min(max(track.program, 0), 127))))
-        events += _note_events(track.notes, channel)
-        midi.tracks.append(_to_track(events, s.length))
-        info[str(len(midi.tracks) - 1)] = {"name": track.name, "role": track.role}
-    if s.chords:
-        midi.tracks.append(_chord_track(s, channels[-1]))
-    conductor = midi.tracks[0]
-    payload = _conductor_json(s, info)
-    conductor.insert(1, mido.MetaMessage("text", text=_TAG + payload, time=0))
-    return midi
-
-
-def _latin1(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def _assign_channels(tracks, extra: bool) -> list[int]:
-    """A MIDI channel per track (drums on 10), plus one more for chords if ``extra``."""
-    free = [c for c in range(16) if c != DRUM_CHANNEL]
-    out, k = [], 0
-    for t in tracks:
-        if t.is_drum:
-            out.append(DRUM_CHANNEL)
-        else:
-            out.append(free[k % len(free)])
-            k += 1
-    if extra:
-        out.append(free[k % len(free)])
-    return out
-
-
-def _note_events(notes, channel: int, velocity: int | None = None) -> list:
-    """Note on/off events (tick, order, message); a note is cut where the same
-    pitch starts again, since MIDI cannot hold two at once on one channel."""
-    events = []
-    by_pitch: dict[int, list[Note]] = defaultdict(list)
-    for n in notes:
-        by_pitch[n.pitch].append(n)
-    for pitch, group in by_pitch.items():
-        group.sort()
-        for i, n in enumerate(group):
-            end = n.end
-            if i + 1 < len(group) and n.start < group[i + 1].start < end:
-                end = group[i + 1].start
-            vel = min(max(velocity or n.velocity, 1), 127)
-            events.append((n.start, 3, mido.Message("note_on", channel=channel, note=pitch,
-                                                   velocity=vel)))
-            events.append((end, 2, mido.Message("note_off", channel=channel, note=pitch,
-                                               velocity=0)))
-    return events
-
-
-def _to_track(events, length: int) -> mido.MidiTrack:
-    track = mido.MidiTrack()
-    now = 0
-    for tick, _order, msg in sorted(events, key=lambda e: (e[0], e[1])):
-        track.append(msg.copy(time=tick - now))
-        now = tick
-    track.append(mido.MetaMessage("end_of_track", time=max(length - now, 0)))
-    return track
-
-
-def _conductor_track(s: Score) -> mido.MidiTrack:
-    events = [(0, 0, mido.MetaMessage("track_name", name=_latin1(s.title)))]
-    for t in s.tempos:
-        events.append((t.tick, 1, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(t.qpm))))
-    for m in s.meters:
-        events.append((m.tick, 1, mido.MetaMessage("time_signature", numerator=m.numerator,
-                                                   denominator=m.denominator)))
-    for k in s.keys:  # modes are written as the major key with their signature
-        table = _MINOR_BY_SHARPS if k.mode in ("minor", "aeolian") else _MAJOR_BY_SHARPS
-        if k.sharps in table:
-            events.append((k.tick, 1, mido.MetaMessage("key_signature", key=table[k.sharps])))
-    for p in s.parts:
-        events.append((p.tick, 1, mido.MetaMessage("marker", text=_latin1(p.label))))
-    return _to_track(events, s.length)
-
-
-def _conductor_json(s: Score, info: dict) -> str:
-    data = {
-        "v": _FORMAT_VERSION,
-        "title": s.title,
-        "barlines": [[b.tick, b.kind] for b in s.barlines],
-        "keys": [[k.tick, k.tonic, k.mode] for k in s.keys],
-        "metadata": [list(m) for m in s.metadata],
-        "parts": [[p.tick, p.label] for p in s.parts],
-        "end_tick": s.end_tick,
-        "tracks": info,
-    }
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
-
-
-def _chord_track(s: Score, channel: int) -> mido.MidiTrack:
-    events = [(0, 0, mido.MetaMessage("track_name", name=CHORD_TRACK_NAME)),
-              (0, 1, mido.Message("program_change", channel=channel, program=0))]
-    for c in s.chords:
-        events.append((c.start, 1, mido.MetaMessage("text", text=_latin1(c.text))))
-    notes = [Note(start, end, p, CHORD_VELOCITY)
-             for start, end, text in s.chord_spans() for p in chord_pitches(text)]
-    events += _note_events(notes, channel)
-    return _to_track(events, s.length)
