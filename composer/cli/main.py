@@ -22,6 +22,8 @@ COMMANDS = {
     "info": "composer.cli.info",
     "continue": "composer.cli.continue_",
     "models": "composer.cli.models",
+    "train": "composer.cli.train",
+    "eval": "composer.cli.eval",
     "render": "composer.cli.render",
 }
 

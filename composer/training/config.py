@@ -1,0 +1,93 @@
+"""Training configurations and the named presets of ``composer train --preset``.
+
+Lengths are in characters; ``max_minutes`` is wall-clock minutes on the training
+machine (a safety stop; the learning-rate schedule follows ``steps``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+
+from composer.training.corpus import DataError
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run (saved with it, so a run can resume)."""
+
+    # Architecture (see composer.nn.char_lstm.CharLSTMConfig).
+    embed: int = 64
+    hidden: int = 512
+    layers: int = 3
+    dropout: float = 0.3
+    weight_drop: float = 0.0
+    context: str = "stateful"
+    window: int = 100
+    # Optimisation.
+    batch: int = 32
+    bptt: int = 128
+    steps: int = 4000
+    lr: float = 2e-3
+    min_lr_ratio: float = 0.05
+    warmup: int = 100
+    weight_decay: float = 0.1
+    beta2: float = 0.99
+    grad_clip: float = 1.0
+    header_weight: float = 1.0
+    """Loss weight of header characters (the body always weighs 1)."""
+    # Data.
+    transpose: tuple[int, ...] = ()
+    """Diatonic shifts (scale steps) a training tune may be transposed by, chosen at
+    random per tune and epoch (0 included means "as written"); empty: no augmentation."""
+    # Bookkeeping.
+    eval_every: int = 200
+    max_minutes: float = 0.0
+    """Stop after this many minutes even before ``steps`` (0: no limit)."""
+    seed: int = 1
+    threads: int = 2
+    notes: str = field(default="", compare=False)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["transpose"] = list(self.transpose)
+        return d
+
+    @classmethod
+    def from_json(cls, data: dict) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise DataError(f"unknown training settings {', '.join(unknown)}")
+        data = dict(data)
+        if "transpose" in data:
+            data["transpose"] = tuple(data["transpose"])
+        return cls(**data)
+
+    def with_overrides(self, **changes) -> TrainConfig:
+        known = {f.name for f in fields(self)}
+        bad = sorted(set(changes) - known)
+        if bad:
+            raise DataError(f"unknown training settings {', '.join(bad)} "
+                            f"(known: {', '.join(sorted(known))})")
+        return replace(self, **changes)
+
+
+PRESETS: dict[str, TrainConfig] = {
+    # Seeds 000/002: a stateful many-to-many char-RNN, 3 x LSTM-256, light dropout.
+    "char-rnn": TrainConfig(embed=32, hidden=256, layers=3, dropout=0.2, batch=32, bptt=100,
+                            steps=6000, lr=2e-3, weight_decay=0.0, warmup=0, min_lr_ratio=1.0,
+                            max_minutes=20),
+    # Seed 001: embedding 32, 3 x LSTM-256, many-to-one on 100-character windows.
+    "window-lstm": TrainConfig(embed=32, hidden=256, layers=3, dropout=0.2, context="window",
+                               window=100, batch=128, steps=4000, lr=2e-3, weight_decay=0.0,
+                               warmup=0, min_lr_ratio=1.0, eval_every=500, max_minutes=20),
+    # The shipped default (chosen by measurement; see models/folk-abc/card.json).
+    "folk": TrainConfig(),
+}
+DEFAULT_PRESET = "folk"
+
+
+def preset(name: str) -> TrainConfig:
+    if name not in PRESETS:
+        raise DataError(f"unknown preset {name!r} (choose from {', '.join(PRESETS)})")
+    return PRESETS[name]

@@ -1,0 +1,84 @@
+import json
+import math
+
+import pytest
+import torch
+
+from composer.nn import checkpoint
+from composer.training.config import TrainConfig
+from composer.training.corpus import DataError, load_splits, read_tunes, select
+from composer.training.evaluate import score_tunes
+from composer.training.trainer import TrainData, learning_rate, train
+
+TINY = TrainConfig(embed=8, hidden=32, layers=1, dropout=0.0, batch=4, bptt=32, steps=60,
+                   lr=1e-2, warmup=5, eval_every=20, seed=3, threads=1)
+
+
+@pytest.fixture
+def data(fixtures):
+    tunes = read_tunes([fixtures / "folk"])
+    splits = load_splits(fixtures / "folk" / "splits.json")
+    return TrainData(select(tunes, splits, "train"), select(tunes, splits, "valid"),
+                     {"files": ["mini.abc"]})
+
+
+def test_loss_falls_and_the_best_checkpoint_is_kept(data, tmp_path):
+    seen = []
+    result = train(TINY, data, tmp_path / "m", callback=seen.append)
+    assert result.finished and result.steps == 60
+    history = result.history
+    assert [h["step"] for h in history] == [20, 40, 60]
+    assert history[-1]["valid_bpc"] < history[0]["valid_bpc"] < 6.0
+    assert seen[-1].train_bpc < seen[0].train_bpc
+    assert seen[-1].chars_per_s > 0 and seen[-1].step == 60
+    loaded = checkpoint.load(tmp_path / "m")
+    card = loaded.card
+    assert card["kind"] == "folk-abc"
+    assert card["metrics"]["valid_bits_per_char"] == pytest.approx(result.best_valid_bpc,
+                                                                   abs=1e-4)
+    assert card["training"]["machine"]["cores"] >= 1
+    assert card["training"]["seconds"] > 0
+    score = score_tunes(loaded.model, loaded.vocab, data.valid)
+    assert score.bits_per_char == pytest.approx(result.best_valid_bpc, rel=1e-5)
+
+
+def test_an_interrupted_run_resumes_to_the_same_weights(data, tmp_path):
+    config = TINY.with_overrides(steps=30, eval_every=10, dropout=0.2, layers=2)
+    whole = train(config, data, tmp_path / "whole")
+
+    def stop_at_15(progress):
+        if progress.step == 15:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(config, data, tmp_path / "parts", callback=stop_at_15)
+    state = json.loads((tmp_path / "parts" / "train-state" / "state.json").read_text())
+    assert state["step"] == 15 and not state["finished"]
+    resumed = train(config, data, tmp_path / "parts")
+    assert resumed.steps == 30 and resumed.best_valid_bpc == whole.best_valid_bpc
+    a = checkpoint.load(tmp_path / "whole").model.state_dict()
+    b = checkpoint.load(tmp_path / "parts").model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_resuming_with_other_settings_is_refused(data, tmp_path):
+    train(TINY.with_overrides(steps=5, eval_every=5), data, tmp_path / "m")
+    with pytest.raises(DataError, match="other settings"):
+        train(TINY.with_overrides(steps=5, eval_every=5, hidden=16), data, tmp_path / "m")
+
+
+def test_window_preset_trains_and_scores(data, tmp_path):
+    config = TINY.with_overrides(context="window", window=12, steps=10, eval_every=10,
+                                 batch=8)
+    result = train(config, data, tmp_path / "w")
+    assert math.isfinite(result.best_valid_bpc)
+    loaded = checkpoint.load(tmp_path / "w")
+    assert loaded.config.context == "window"
+
+
+def test_learning_rate_warms_up_then_decays():
+    config = TrainConfig(lr=1.0, warmup=10, steps=110, min_lr_ratio=0.1)
+    assert learning_rate(config, 0) == pytest.approx(0.1)
+    assert learning_rate(config, 10) == pytest.approx(1.0)
+    assert learning_rate(config, 60) == pytest.approx(0.55)
+    assert learning_rate(config, 110) == pytest.approx(0.1)
