@@ -17,13 +17,16 @@ Reading rules (ABC 2.1, as a fiddler reads them):
   section.
 * A part order in the header (``P:AABA``, ``P:(AB)2C``; Nottingham writes it as
   ``Y:``, kept in ``Score.metadata``) plays the labelled parts (``PartMark``) in
-  that order, each with its own repeats.
+  that order, each with its own repeats; a tune without labels is part ``A`` (or
+  the letter of a one-letter header ``P:``), so ``Y:AA`` plays it twice.
 
-Nottingham's MIDI files were not written by abc2midi but by music21 (1024 ticks
-per beat, velocity 90, pickups padded to a full bar), whose expander reads a second
-``:|`` with no ``|:`` as "repeat everything so far" (``A :| B :|`` plays
-``A A B A A B``). :func:`expand_repeats` follows musicians instead (``A A B B``);
-``style="music21"`` reproduces the corpus files for comparisons.
+Nottingham's MIDI files were not written by abc2midi but by a music21 pipeline
+(1024 ticks per beat, velocity 90, pickups padded to a full bar). Its expander reads
+a second ``:|`` with no ``|:`` as "repeat everything so far" (``A :| B :|`` plays
+``A A B A A B``), and it plays labelled parts only in a ``Y:`` order (with a header
+``P:`` order, or none, only the first part is in the file). :func:`expand_repeats`
+follows musicians instead (``A A B B``, every part); ``style="nottingham"``
+reproduces the corpus files, for comparisons and for aligning training data.
 """
 
 from __future__ import annotations
@@ -144,13 +147,17 @@ def expand_repeats(score: Score, *, style: str = "abc") -> Score:
 
 def unroll(score: Score, *, style: str = "abc") -> Unrolled:
     """:func:`expand_repeats` plus the :class:`RepeatMap` (``style`` ``"abc"`` or
-    ``"music21"``, see the module docstring)."""
-    if style not in ("abc", "music21"):
-        raise ValueError(f"style must be 'abc' or 'music21', not {style!r}")
+    ``"nottingham"``, see the module docstring)."""
+    if style not in ("abc", "nottingham"):
+        raise ValueError(f"style must be 'abc' or 'nottingham', not {style!r}")
     score = score.normalized()
     length = score.length
-    order = part_order(score)
-    if (not score.has_repeats and not order) or length <= 0:
+    order = part_order(score, keys=("P", "Y") if style == "abc" else ("Y",))
+    cut = length
+    if style == "nottingham" and score.parts and not order:
+        # the corpus files stop where the second part (or the first, after music) begins
+        cut = next((p.tick for p in score.parts if p.tick > 0), length)
+    if (not score.has_repeats and not order and cut == length) or length <= 0:
         segs = (Segment(0, 0, length),) if length > 0 else ()
         return Unrolled(_strip(score), RepeatMap(segs))
     planner = _plan_abc if style == "abc" else _plan_music21
@@ -164,7 +171,7 @@ def unroll(score: Score, *, style: str = "abc") -> Unrolled:
             if label in ranges:
                 plan += planner(score, *ranges[label])
     else:
-        plan = planner(score, 0, length)
+        plan = planner(score, 0, cut)
     segments = _merge(plan)
     return Unrolled(_copy(score, segments), RepeatMap(segments))
 
@@ -172,17 +179,16 @@ def unroll(score: Score, *, style: str = "abc") -> Unrolled:
 _ORDER_TOKEN = re.compile(r"\(|\)\d*|[A-Za-z]\d*")
 
 
-def part_order(score: Score) -> list[str]:
+def part_order(score: Score, keys: tuple[str, ...] = ("P", "Y")) -> list[str]:
     """The order to play the score's parts in, from an ABC header ``P:`` (or
     Nottingham's ``Y:``) kept in the metadata, e.g. ``"AABA"``, ``"A2B"``,
     ``"(AB)2C"``; empty when there is none or the score has no part labels."""
-    labels = {p.label for p in score.parts}
-    if not labels:
-        return []
-    for key, value in score.metadata:
-        if key not in ("P", "Y"):
+    labels = {p.label for p in score.parts} or {_whole_label(score)}
+    fields = dict(score.metadata)
+    for key in ("Y", "P"):  # Nottingham's Y: is the order when both are there
+        if key not in keys or key not in fields:
             continue
-        text = re.sub(r"[.\s]", "", value)
+        text = re.sub(r"[.\s]", "", fields[key])
         if not text or not re.fullmatch(r"[A-Za-z0-9()]+", text):
             continue
         order = _parse_order(text)
@@ -206,8 +212,20 @@ def _parse_order(text: str) -> list[str]:
     return stack[0] if len(stack) == 1 else []
 
 
+def _whole_label(score: Score) -> str:
+    """The label of a tune without part labels in its body: a one-letter header
+    ``P:`` (``P:A``), else ``"A"``."""
+    for key, value in score.metadata:
+        if key == "P" and len(value.strip()) == 1 and value.strip().isalpha():
+            return value.strip()
+    return "A"
+
+
 def _part_ranges(score: Score, length: int) -> dict[str, tuple[int, int]]:
-    """Written ``[start, end)`` of each labelled part (its first appearance)."""
+    """Written ``[start, end)`` of each labelled part (its first appearance); the
+    whole tune for a tune without labels."""
+    if not score.parts:
+        return {_whole_label(score): (0, length)}
     marks = [p for p in score.parts if p.tick < length]
     out: dict[str, tuple[int, int]] = {}
     for i, p in enumerate(marks):
@@ -304,6 +322,13 @@ def _plan_music21(score: Score, begin: int, length: int) -> list[tuple[int, int]
         items.append([a, b, bool(left and left.starts_repeat), bool(right and right.ends_repeat),
                       vid])
     voltas = score.voltas
+    # The corpus files behave as if a |: right after a pickup were written twice
+    # (the cleaned ABC often reads "d2|: || |:"): one start survives the first
+    # expansion, so a later :| with no |: goes back there, not to the pickup.
+    # A zero-length bar carrying that second start reproduces it.
+    first = kinds.get(score.pickup_ticks) if begin == 0 and score.pickup_ticks else None
+    if first is not None and first.starts_repeat and len(items) > 1:
+        items.insert(1, [items[1][0], items[1][0], True, False, None])
     for _ in range(100):
         end_i = next((i for i, it in enumerate(items) if it[3] or it[4] is not None), None)
         if end_i is None:

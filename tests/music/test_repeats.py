@@ -63,11 +63,26 @@ def test_playback_order(marks, voltas, bars, expected):
     assert order(tune(marks, voltas, bars)) == expected
 
 
-def test_music21_style_reproduces_the_nottingham_midi_files():
+def test_nottingham_style_reproduces_the_corpus_midi_files():
     # music21 (which made the corpus MIDI) reads a second :| as "everything again".
-    assert order(tune({2: ":|", 4: ":|"}), "music21") == [0, 1, 0, 1, 2, 3] * 2
+    assert order(tune({2: ":|", 4: ":|"}), "nottingham") == [0, 1, 0, 1, 2, 3] * 2
     assert order(tune({1: "|:", 3: ":|", 5: "|]"}, [(2, 3, (1,)), (3, 5, (2,))], 5),
-                 "music21") == [0, 1, 2, 1, 3, 4]
+                 "nottingham") == [0, 1, 2, 1, 3, 4]
+    # after a pickup, the corpus goes back to the |: rather than to the pickup
+    notes = (Note(0, 480, 59), Note(480, 480 + BAR, 60), Note(480 + BAR, 480 + 2 * BAR, 61))
+    pickup = Score(tracks=(Track("m", notes),), barlines=(
+        Barline(480, "|:"), Barline(480 + BAR, ":|"), Barline(480 + 2 * BAR, ":|")))
+    heard = [n.pitch - 60 for n in expand_repeats(pickup, style="nottingham").tracks[0].notes]
+    assert heard == [-1, 0, 0, 1, 0, 0, 1]
+    # parts: played in a Y: order; with a P: order or none, only the first is kept
+    parts = (PartMark(0, "A"), PartMark(BAR, "B"))
+    assert order(tune({}, bars=2, parts=parts, metadata=(("Y", "ABA"),)), "nottingham") == \
+        [0, 1, 0]
+    assert order(tune({}, bars=2, parts=parts, metadata=(("P", "ABA"),)), "nottingham") == [0]
+    assert order(tune({}, bars=2, parts=parts), "nottingham") == [0]
+    assert order(tune({}, bars=2, parts=parts)) == [0, 1]
+    late = (PartMark(BAR, "A"), PartMark(2 * BAR, "B"))  # music before the first label
+    assert order(tune({}, bars=3, parts=late), "nottingham") == [0]
     with pytest.raises(ValueError):
         expand_repeats(tune({}), style="abc2midi")
 
@@ -161,7 +176,7 @@ def test_any_structure_terminates_and_maps_back(kinds, volta_specs):
     for n in played:  # every played note is a written one, found through the map
         assert (u.map.to_written(n.start), n.pitch) in written
     assert u.score.length == u.map.length
-    assert unroll(score, style="music21").score.length > 0
+    assert unroll(score, style="nottingham").score.length > 0
 
 
 @pytest.mark.parametrize(
@@ -184,6 +199,12 @@ def test_part_order_from_the_header(order, expected):
 
 def order_of(score):
     return [n.pitch - 60 for n in expand_repeats(score).tracks[0].notes]
+
+
+def test_part_order_of_a_tune_without_labels_repeats_the_whole_tune():
+    assert order_of(tune({1: ":|"}, bars=2, metadata=(("Y", "AA"),))) == [0, 0, 1] * 2
+    assert order_of(tune({}, bars=2, metadata=(("P", "B"), ("Y", "BB")))) == [0, 1] * 2
+    assert order_of(tune({}, bars=2, metadata=(("Y", "AB"),))) == [0, 1]  # no B: ignored
 
 
 def test_part_order_keeps_music_before_the_first_part_and_the_p_field():
