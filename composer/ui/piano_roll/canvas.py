@@ -65,17 +65,18 @@ def paint_background(painter: QPainter, state: RollState, theme: Theme, m: Mappi
     if beats:
         painter.setPen(QPen(theme.beat_line, 1))
         painter.drawLines(_vlines([t * m.sx + m.dx for t in beats], top, bottom))
-    xs, last = [], -1e9
-    for t in bars:
-        x = t * m.sx + m.dx
-        if x - last >= 6:
-            xs.append(x)
-            last = x
+    xs = []
+    if bars:
+        first = state.grid.bar_index(bars[0])
+        stride = 1  # zoomed far out, every 2nd, 4th, 8th... bar line
+        while state.grid.meter_of_bar(first).bar_ticks * m.sx * stride < 6:
+            stride *= 2
+        xs = [t * m.sx + m.dx for j, t in enumerate(bars) if (first + j) % stride == 0]
     painter.setPen(QPen(theme.bar_line, 1))
     painter.drawLines(_vlines(xs, top, bottom))
     # everything after the score's end is dimmed
     if state.score is not None:
-        end_x = state.score.length * m.sx + m.dx
+        end_x = state.length * m.sx + m.dx
         if end_x < right:
             painter.fillRect(QRectF(max(left, end_x), top, right - max(left, end_x) + 1,
                                     bottom - top), theme.past_end)

@@ -150,21 +150,20 @@ class TimeGrid:
         turns a minimum spacing in pixels into ticks).
         """
         t0 = max(0, t0)
-        first = self.bar_index(t0)
-        last = self.bar_index(t1)
-        bars, beats, subs = [], [], []
-        for i in range(first, last + 1):
-            start, end = self.bar_span(i)
-            bars.append(start)
-            meter = self._meters[i]
-            beat = meter.beat_ticks
+        bars = self.bar_starts_between(t0, t1)
+        shortest_beat = min(m.beat_ticks for m in self._score.meters)
+        beats: list[int] = []
+        subs: list[int] = []
+        if shortest_beat < beat_min and sub_step < sub_min:
+            return bars, beats, subs  # zoomed out: bar lines only, no per-bar work
+        for i in range(self.bar_index(t0), self.bar_index(t1) + 1):
+            self.bar_span(i)
+            beat = self._meters[i].beat_ticks
+            beat_set: set[int] = set()
             if beat >= beat_min:
                 beat_set = set(self.positions(i, beat)[1:-1])
                 beats.extend(t for t in sorted(beat_set) if t0 <= t <= t1)
-            else:
-                beat_set = set()
-            if sub_step > 0 and sub_step >= sub_min and sub_step < beat:
+            if 0 < sub_step < beat and sub_step >= sub_min:
                 subs.extend(t for t in self.positions(i, sub_step)[1:-1]
                             if t0 <= t <= t1 and t not in beat_set)
-        self.extend_to(t1)
-        return [b for b in bars if t0 <= b <= t1], beats, subs
+        return bars, beats, subs

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QTransform
 
 from composer.ui.piano_roll.note_index import NoteIndex
 
-DETAIL_LIMIT = 1200
+DETAIL_LIMIT = 800
 """Above this many visible notes the raster path is used."""
 
 NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")

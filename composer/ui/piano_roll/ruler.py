@@ -8,6 +8,7 @@ the cursor (``cursorMoved``) and clears the range.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 RULER_HEIGHT = 42
 """Height of the ruler (bar row and chord lane) in pixels."""
-TAB_WIDTH = 10
+TAB_WIDTH = 12
 """Width of the handle's tab in the ruler (pixels)."""
 
 
@@ -55,7 +56,7 @@ class Ruler(QWidget):
             return None
         end = state.preview.end if state.preview is not None else state.range[1]
         x = self._view.tick_to_x(end)
-        return QRectF(x - TAB_WIDTH / 2, 2, TAB_WIDTH, self.bar_height - 4)
+        return QRectF(x - TAB_WIDTH / 2, self.bar_height - 11, TAB_WIDTH, 10)
 
     def update_ticks(self, *ticks: int) -> None:
         for t in ticks:
@@ -86,31 +87,38 @@ class Ruler(QWidget):
                        theme.insert_fill if state.insert_mode else theme.replace_fill)
         # bar lines, numbers, meters, beats
         bar_px = grid.meter_of_bar(first).bar_ticks * m.sx
-        every = 1
+        every = 1  # label every 2nd, 4th, ... bar when bars are narrow
         while bar_px * every < 30:
             every *= 2
-        last_x = -1e9
-        for i in range(first, last + 1):
+        stride = 1  # and draw every 2nd, 4th, ... bar line when they are very narrow
+        while bar_px * stride < 6:
+            stride *= 2
+        pending = False  # a meter change whose label found no room yet
+        changes = {mc.tick for mc in state.score.meters} if state.score is not None else set()
+        offset = grid.bar_number(0)  # 1, or 0 with a pickup
+        first -= (first + offset) % stride
+        for i in range(max(0, first), last + 1, stride):
             start, end = grid.bar_span(i)
             x = start * m.sx + m.dx
             meter = grid.meter_of_bar(i)
             number = grid.bar_number(i)
-            new_meter = i == 0 or (meter.numerator, meter.denominator) != (
-                grid.meter_of_bar(i - 1).numerator, grid.meter_of_bar(i - 1).denominator)
-            if x - last_x >= 5:
-                p.setPen(QPen(theme.ruler_tick, 1))
-                p.drawLine(int(x), 0, int(x), bar_h)
-                last_x = x
-            if number % every == 0 and number > 0 or new_meter:
+            p.setPen(QPen(theme.ruler_tick, 1))
+            p.drawLine(int(x), 0, int(x), bar_h)
+            new_meter = i == 0 or start in changes
+            pending = (pending or new_meter) and bar_px >= 40  # no meter labels far out
+            wide = (end - start) * m.sx >= 44
+            shown = number > 0 and (number % every == 0 or (pending and wide))
+            if shown:
                 p.setPen(theme.ruler_text)
                 p.setFont(self._font)
-                label = str(number) if number > 0 else ""
+                label = str(number)
+                p.drawText(QPointF(x + 4, 12), label)
                 text_w = p.fontMetrics().horizontalAdvance(label)
-                p.drawText(QPointF(x + 4, 13), label)
-                if new_meter:
+                if pending and wide:
                     p.setFont(self._small)
                     p.setPen(theme.ruler_tick)
-                    p.drawText(QPointF(x + 8 + text_w, 13), str(meter))
+                    p.drawText(QPointF(x + 8 + text_w, 12), str(meter))
+                    pending = False
             beat = meter.beat_ticks
             if beat * m.sx >= 6:
                 p.setPen(QPen(theme.ruler_tick, 1))
@@ -146,25 +154,46 @@ class Ruler(QWidget):
         p.setFont(self._chord_font)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         metrics = p.fontMetrics()
-        for start, end, text in state.chord_spans:
-            if end < t0 or start > t1:
-                continue
+        spans = state.chord_spans
+        first = max(0, bisect_right(state.chord_starts, t0) - 1)
+        run: list[float] | None = None  # merged blocks too narrow to label
+        for start, end, text in spans[first:]:
+            if start > t1:
+                break
             a, b = start * m.sx + m.dx, end * m.sx + m.dx
-            box = QRectF(a + 1, top, max(2.0, b - a - 2), h)
-            p.setPen(QPen(theme.chord_edge, 1))
-            p.setBrush(theme.chord_fill)
-            p.drawRoundedRect(box, 3, 3)
+            if b - a < 8:
+                if run is not None and a <= run[1] + 1:
+                    run[1] = b
+                else:
+                    self._chord_box(p, run, top, h)
+                    run = [a, b]
+                continue
+            self._chord_box(p, run, top, h)
+            run = None
+            box = self._chord_box(p, [a, b], top, h)
             if box.width() >= 10:
                 p.setPen(theme.chord_text)
                 shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight,
                                            int(box.width()) - 6)
                 p.drawText(box.adjusted(4, 0, -2, 0),
                            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, shown)
+        self._chord_box(p, run, top, h)
+
+    def _chord_box(self, p: QPainter, span: list[float] | None, top: float, h: float
+                   ) -> QRectF:
+        if span is None:
+            return QRectF()
+        theme = self._view.theme
+        box = QRectF(span[0] + 1, top, max(2.0, span[1] - span[0] - 2), h)
+        p.setPen(QPen(theme.chord_edge, 1))
+        p.setBrush(theme.chord_fill)
+        p.drawRoundedRect(box, 3, 3)
+        return box
 
     # --- mouse ---------------------------------------------------------------------
     def _on_tab(self, pos: QPointF) -> bool:
         tab = self.tab_rect()
-        return tab is not None and tab.adjusted(-3, -2, 3, RULER_HEIGHT).contains(pos)
+        return tab is not None and tab.adjusted(-3, -4, 3, RULER_HEIGHT).contains(pos)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802
         if event.button() != Qt.MouseButton.LeftButton:

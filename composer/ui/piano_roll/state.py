@@ -37,7 +37,10 @@ class RollState:
     """For each ghost group, the score track whose colour it takes (-1: none)."""
     ghost_source: dict | None = None
     chord_spans: list[tuple[int, int, str]] = field(default_factory=list)
+    chord_starts: list[int] = field(default_factory=list)
     scene_end: int = 0
+    length: int = 0
+    """The score's length in ticks (cached: Score.length walks every note)."""
     shift: Shift | None = None
     """Preview offset of the selected notes while they are dragged."""
     draw_preview: Note | None = None
@@ -59,10 +62,12 @@ class RollState:
         """Index ``score``, keeping the selected notes that are still there."""
         keep = self.selected_refs()
         self.score = score
+        self.length = score.length if score is not None else 0
         tracks = score.tracks if score is not None else ()
         self.index = NoteIndex([t.notes for t in tracks])
         self.grid = TimeGrid(score)
         self.chord_spans = score.chord_spans() if score is not None else []
+        self.chord_starts = [span[0] for span in self.chord_spans]
         self.update_extent(0, reset=True)
         self.select_refs(keep)
         self.set_ghosts(self.ghost_source)
@@ -72,8 +77,7 @@ class RollState:
     def update_extent(self, tick: int = 0, reset: bool = False) -> bool:
         """Grow the scene (or set it, with ``reset``) to cover the score and ``tick``
         plus :data:`EXTRA_BARS` empty bars; True if its end changed."""
-        length = self.score.length if self.score is not None else 0
-        index = self.grid.bar_index(max(length, tick))
+        index = self.grid.bar_index(max(self.length, tick))
         end = self.grid.bar_span(index + EXTRA_BARS)[0]
         if reset or end > self.scene_end:
             changed = end != self.scene_end

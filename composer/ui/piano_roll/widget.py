@@ -207,9 +207,8 @@ class PianoRoll(QWidget):
         view, state = self._view, self._state
         w = max(50, view.viewport().width())
         h = max(50, view.viewport().height())
-        length = state.score.length if state.score is not None else 0
-        length = max(length, state.grid.bar_span(min(3, state.grid.bar_index(length)))[1])
-        length = max(length, state.grid.bar_span(3)[1])
+        last_bar = state.grid.bar_index(max(0, state.length - 1))
+        length = state.grid.bar_span(max(3, last_bar))[1]  # whole bars, at least 4
         pitches = state.index.pitch
         lo, hi = (int(pitches.min()), int(pitches.max())) if len(pitches) else (55, 79)
         span = max(FIT_MIN_SEMITONES, hi - lo + 3)
