@@ -106,9 +106,13 @@ def test_set_score_keeps_view_and_same_score_is_a_no_op(roll, qtbot):
     assert roll.score() is None
 
 
-def test_first_score_is_fitted(roll, qtbot):
+def test_first_score_is_fitted_once_shown(qtbot):
+    roll = PianoRoll()
+    qtbot.addWidget(roll)
     s = tune(bars=16)
-    roll.set_score(s)
+    roll.set_score(s)  # before the roll is shown: fitted when it is
+    roll.resize(1000, 600)
+    roll.show()
     qtbot.waitUntil(lambda: roll.zoom()[0] < 40)
     assert roll.tick_to_x(s.length) <= vp(roll).width()
 
@@ -160,6 +164,25 @@ def test_handle_drag_asks_for_four_bars(roll, qtbot, meter):
         QTest.mouseRelease(vp(roll), LEFT, NOMOD, target)
     assert blocker.args == [0, 2 * bar, 4]
     assert roll.view().state.preview is None
+
+
+def test_handle_dragged_past_the_edge_scrolls_on(roll, qtbot):
+    show(roll, tune(), 40)
+    roll.set_selection(0, BAR)
+    handle = roll.continue_handle_pos()
+    edge = QPoint(vp(roll).width() + 20, handle.y())
+    h = roll.view().horizontalScrollBar()
+    QTest.mousePress(vp(roll), LEFT, NOMOD, handle)
+    QTest.mouseMove(vp(roll), handle + QPoint(20, 0))
+    QTest.mouseMove(vp(roll), edge)
+    visible_bars = roll.view().state.preview.bars
+    # held past the right edge, the view keeps scrolling and the preview keeps growing
+    qtbot.waitUntil(lambda: roll.view().state.preview.bars >= visible_bars + 3, timeout=5000)
+    assert h.value() > 0
+    with qtbot.waitSignal(roll.continueRequested) as blocker:
+        QTest.mouseRelease(vp(roll), LEFT, NOMOD, edge)
+    assert blocker.args[2] >= visible_bars + 3
+    assert not roll.view()._scroll_timer.isActive()
 
 
 def test_handle_tab_in_the_ruler_works_too(roll, qtbot):

@@ -209,7 +209,6 @@ class Ruler(QWidget):
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
         pos = event.position()
-        view = self._view
         if self._gesture is None:
             if self._on_tab(pos):
                 self.setCursor(Qt.CursorShape.SizeHorCursor)
@@ -220,7 +219,14 @@ class Ruler(QWidget):
             if abs(pos.x() - self._press_x) < QApplication.startDragDistance():
                 return
             self._started = True
-        view.autoscroll(pos.x())
+        self._drag_to(pos)
+
+    def _drag_to(self, pos: QPointF) -> None:
+        """The pointer of the current drag is at ``pos`` (ruler = viewport pixels)."""
+        view = self._view
+        if self._gesture is None:
+            return
+        view.autoscroll(pos.x(), lambda: self._drag_to(pos))
         tick = view.x_to_tick(pos.x())
         if self._gesture == "continue":
             view.continue_move(tick)
@@ -234,6 +240,7 @@ class Ruler(QWidget):
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         gesture, self._gesture = self._gesture, None
         view = self._view
+        view.stop_autoscroll()
         if gesture == "continue":
             view.continue_finish()
         elif gesture == "range" and not self._started:

@@ -127,8 +127,14 @@ class NoteTools:
             if (pos - self._origin).manhattanLength() < QApplication.startDragDistance():
                 return
             self._started = True
+        self._drag_to(pos)
+
+    def _drag_to(self, pos: QPointF) -> None:
+        """The pointer of the current drag is at ``pos`` (viewport pixels)."""
         v, state = self.view, self.state
-        v.autoscroll(pos.x())
+        if self._gesture is None:
+            return
+        v.autoscroll(pos.x(), lambda: self._drag_to(pos))
         tick = v.x_to_tick(pos.x())
         if self._gesture == "continue":
             v.continue_move(tick)
@@ -163,6 +169,7 @@ class NoteTools:
     def release(self, event: QMouseEvent) -> None:
         gesture, self._gesture = self._gesture, None
         v, state = self.view, self.state
+        v.stop_autoscroll()
         shift, state.shift = state.shift, None
         if gesture == "continue":
             v.continue_finish()

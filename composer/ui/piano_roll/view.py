@@ -8,7 +8,7 @@ items that paint only what is exposed, overlays in the foreground.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPainter, QTransform, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
@@ -95,6 +95,10 @@ class RollView(QGraphicsView):
         self.keyboard = Keyboard(self)
         self._corner = _Corner(self)
         self.tools = NoteTools(self)
+        self._edge = None
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setInterval(30)
+        self._scroll_timer.timeout.connect(self._autoscroll_step)
         self._zoom = (96.0, 12.0)
         self._apply_transform()
         self.refresh_scene()
@@ -288,14 +292,38 @@ class RollView(QGraphicsView):
     def handle_rect(self) -> QRectF | None:
         return canvas.handle_rect(self.state, self.mapping(), self.viewport().height())
 
-    def autoscroll(self, x: float) -> None:
-        """Scroll while a drag is near or past the viewport's left or right edge."""
+    def autoscroll(self, x: float, replay) -> None:
+        """While a drag's pointer is near or past the viewport's left or right edge
+        (``x`` in viewport pixels), scroll every 30 ms and call ``replay()`` so the
+        gesture follows the content moving under the pointer."""
+        w = self.viewport().width()
+        if x > w - 12 or x < 12:
+            self._edge = (x, replay)
+            if not self._scroll_timer.isActive():
+                self._scroll_timer.start()
+        else:
+            self.stop_autoscroll()
+
+    def stop_autoscroll(self) -> None:
+        self._scroll_timer.stop()
+        self._edge = None
+
+    def _autoscroll_step(self) -> None:
+        if self._edge is None:
+            self._scroll_timer.stop()
+            return
+        x, replay = self._edge
         w = self.viewport().width()
         h = self.horizontalScrollBar()
+        past = x - (w - 12) if x > w - 12 else x - 12
+        before = h.value()
         if x > w - 12:
-            h.setValue(h.value() + max(4, int(x - (w - 12))))
-        elif x < 12:
-            h.setValue(h.value() - max(4, int(12 - x)))
+            self.grow_to(int(self.x_to_tick(w)) + 1)
+        h.setValue(h.value() + int(max(-60, min(60, past))) or (4 if past > 0 else -4))
+        if h.value() == before:
+            self.stop_autoscroll()
+            return
+        replay()
 
     # --- painting --------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802

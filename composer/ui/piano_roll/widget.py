@@ -220,16 +220,19 @@ class PianoRoll(QWidget):
         view.horizontalScrollBar().setValue(0)
 
     def _fit_if_pending(self) -> None:
-        if self._fit_pending:
+        """Fit the first score once the roll is on screen with its real size."""
+        if self._fit_pending and self.isVisible():
             self.zoom_to_fit()
 
     def ensure_visible(self, tick: int) -> None:
         """Scroll horizontally, if needed, so that ``tick`` is on screen."""
+        self._fit_pending = False
         self._view.grow_to(int(tick))
         self._view.ensure_visible(int(tick))
 
     def scroll_to_pitch(self, pitch: int) -> None:
         """Scroll vertically so that ``pitch`` is in the middle of the view."""
+        self._fit_pending = False
         view = self._view
         h = view.viewport().height()
         view.scroll_to(view.x_to_tick(0), 127 - pitch + 0.5, QPointF(0, h / 2))
@@ -263,5 +266,10 @@ class PianoRoll(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
+        if self._fit_pending:
+            QTimer.singleShot(0, self._fit_if_pending)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
         if self._fit_pending:
             QTimer.singleShot(0, self._fit_if_pending)
