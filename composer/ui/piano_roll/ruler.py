@@ -249,3 +249,28 @@ class Ruler(QWidget):
 
     def wheelEvent(self, event) -> None:  # noqa: N802
         self._view.wheelEvent(event)
+
+
+class Corner(QWidget):
+    """The square above the keyboard and left of the ruler."""
+
+    def __init__(self, view: RollView):
+        super().__init__(view)
+        self._view = view
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        theme = self._view.theme
+        p = QPainter(self)
+        p.fillRect(self.rect(), theme.ruler_bg)
+        p.setPen(theme.ruler_tick)
+        p.drawLine(self.width() - 1, 0, self.width() - 1, self.height())
+        p.drawLine(0, self.height() - 1, self.width(), self.height() - 1)
+        font = QFont(self.font())
+        font.setPixelSize(10)
+        p.setFont(font)
+        p.setPen(theme.ruler_text)
+        bar_h = RULER_HEIGHT - Ruler.CHORD_HEIGHT
+        p.drawText(QRectF(0, 0, self.width() - 6, bar_h),
+                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "bar")
+        p.drawText(QRectF(0, bar_h, self.width() - 6, Ruler.CHORD_HEIGHT),
+                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "chords")

@@ -17,7 +17,7 @@ from composer.ui.piano_roll import canvas
 from composer.ui.piano_roll.keyboard import KEYBOARD_WIDTH, Keyboard
 from composer.ui.piano_roll.layers import GhostLayer, NotesLayer
 from composer.ui.piano_roll.painting import Mapping, NotePainter
-from composer.ui.piano_roll.ruler import RULER_HEIGHT, Ruler
+from composer.ui.piano_roll.ruler import RULER_HEIGHT, Corner, Ruler
 from composer.ui.piano_roll.state import ContinuePreview, RollState
 from composer.ui.piano_roll.theme import Theme, theme_for
 from composer.ui.piano_roll.tools import NoteTools
@@ -28,31 +28,6 @@ ZOOM_Y = (2.0, 40.0)
 """Limits of the vertical zoom in pixels per semitone."""
 WHEEL_STEP = 1.2
 """Zoom factor of one wheel notch (120 eighths of a degree)."""
-
-
-class _Corner(QWidget):
-    """The square above the keyboard and left of the ruler."""
-
-    def __init__(self, view: RollView):
-        super().__init__(view)
-        self._view = view
-
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        theme = self._view.theme
-        p = QPainter(self)
-        p.fillRect(self.rect(), theme.ruler_bg)
-        p.setPen(theme.ruler_tick)
-        p.drawLine(self.width() - 1, 0, self.width() - 1, self.height())
-        p.drawLine(0, self.height() - 1, self.width(), self.height() - 1)
-        font = QFont(self.font())
-        font.setPixelSize(10)
-        p.setFont(font)
-        p.setPen(theme.ruler_text)
-        bar_h = RULER_HEIGHT - Ruler.CHORD_HEIGHT
-        p.drawText(QRectF(0, 0, self.width() - 6, bar_h),
-                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "bar")
-        p.drawText(QRectF(0, bar_h, self.width() - 6, Ruler.CHORD_HEIGHT),
-                   Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "chords")
 
 
 class RollView(QGraphicsView):
@@ -93,7 +68,7 @@ class RollView(QGraphicsView):
         self.label_font.setBold(True)
         self.ruler = Ruler(self)
         self.keyboard = Keyboard(self)
-        self._corner = _Corner(self)
+        self._corner = Corner(self)
         self.tools = NoteTools(self)
         self._edge = None
         self._scroll_timer = QTimer(self)
