@@ -89,7 +89,11 @@ class AbcTracker:
         self.field = ""
         self.len_buf = ""
         self.note_kind = ""  # "note", "rest", "chord"
-        self.octave_ok = False
+        self.octave_ok = ""  # the octave mark the note may take: "'" or "," (or none)
+        self.octaves = 0
+        self.empty_tokens = 0  # bar lines since the last note that closed no bar
+        self.fields_in_row = 0  # field lines since the last note
+        self.line_content = False  # the line holds music (a continuation may follow)
         self.acc = ""
         self.in_chord = False
         self.chord_notes = 0
@@ -222,6 +226,7 @@ class AbcTracker:
     def state_key(self) -> tuple:
         """Everything :meth:`accepts` depends on (to cache masks)."""
         return (self.lex, self.buf, self.field, self.len_buf, self.note_kind, self.octave_ok,
+                self.octaves, self.empty_tokens, self.fields_in_row, self.line_content,
                 self.acc, self.in_chord, self.chord_notes, self.pos, self.bar_len, self.unit,
                 self.compound, self.has_notes, self.tuplet_left, self.tuplet_p, self.tuplet_q,
                 self.tuplet_len, self.broken, self.forced, self.last_written, self.last_dur,
@@ -303,6 +308,7 @@ class AbcTracker:
     # line starts and fields
     def _line_char(self, c: str, check: bool) -> None:
         self.line_start_bar = False
+        self.line_content = False
         if c == END:
             self._music_char(c, check)
             return
@@ -317,8 +323,9 @@ class AbcTracker:
             return
         if c in BODY_FIELD_LETTERS:
             if check and (c not in self.fields or self.has_notes or self.tuplet_left
-                          or self.broken != 1 or self.symbol_pending):
+                          or self.broken != 1 or self.symbol_pending or self.fields_in_row >= 2):
                 raise _Reject
+            self.fields_in_row += 1
             self.lex, self.field = "fieldkey", c
             return
         self.lex = "music"
@@ -387,9 +394,12 @@ class AbcTracker:
         self.body_started = True
         after_note, self.after_note = self.after_note, False
         after_space, self.after_space = self.after_space, False
+        had_content = self.line_content
+        if c not in " \n\\":
+            self.line_content = True
         if c in NOTE_LETTERS:
             self._start_note("note", check)
-            self.octave_ok = True
+            self.octave_ok = "'" if c.islower() else ","
         elif c == "z" or c == "x":
             if check and c == "x":
                 raise _Reject
@@ -429,7 +439,8 @@ class AbcTracker:
                 raise _Reject
             self.lex = "line"
         elif c == "\\":
-            if check and (self.tuplet_left or self.broken != 1 or self.symbol_pending):
+            if check and (self.tuplet_left or self.broken != 1 or self.symbol_pending
+                          or not had_content):
                 raise _Reject
             self.lex = "cont"
         elif c == END:
@@ -471,17 +482,16 @@ class AbcTracker:
                 if kind == "rest" and self.broken != 1:
                     raise _Reject
         self.lex, self.note_kind, self.len_buf = "note", kind, ""
-        self.octave_ok = False
+        self.octave_ok, self.octaves = "", 0
         self.symbol_pending = False
 
     def _note_char(self, c: str, check: bool) -> bool:
         """Octave marks and length characters of the note being read; False when
         ``c`` ends the note."""
         if c in "',":
-            if self.octave_ok and not self.len_buf:
-                return True
-            if check:
-                raise _Reject
+            if check and (c != self.octave_ok or self.len_buf or self.octaves >= 2):
+                raise _Reject  # "c''" and "C,," at most, never "c," or "C'"
+            self.octaves += 1
             return True
         if c in DIGITS or c == "/":
             buf = self.len_buf + c
@@ -491,7 +501,7 @@ class AbcTracker:
                 if not any(self._fits(v) for v in length_prefix_values(buf)):
                     raise _Reject
             self.len_buf = buf
-            self.octave_ok = False
+            self.octave_ok = ""
             return True
         return False
 
@@ -552,6 +562,7 @@ class AbcTracker:
         self.has_notes = True
         self.broken = Fraction(1)
         self.forced = None
+        self.empty_tokens = self.fields_in_row = 0
         self.last_written = written
         self.last_dur = dur
 
@@ -625,16 +636,19 @@ class AbcTracker:
                 raise _Reject
             self.in_chord = False
             self.lex, self.note_kind, self.len_buf = "note", "chord", ""
-            self.octave_ok = False
+            self.octave_ok = ""
             if check and not any(self._fits(v * (self.chord_len or 1))
                                  for v in length_prefix_values("")):
                 raise _Reject
             return
-        if c in NOTE_LETTERS:
-            self.lex, self.note_kind, self.len_buf, self.octave_ok = "note", "note", "", True
-            return
-        if c in "^_=":
-            self.lex, self.acc = "acc", c
+        if c in NOTE_LETTERS or c in "^_=":
+            if check and self.chord_notes >= 4:
+                raise _Reject  # four notes a chord at most
+            if c in "^_=":
+                self.lex, self.acc = "acc", c
+            else:
+                self.lex, self.note_kind, self.len_buf = "note", "note", ""
+                self.octave_ok, self.octaves = ("'" if c.islower() else ","), 0
             return
         if check:
             raise _Reject
@@ -651,7 +665,8 @@ class AbcTracker:
             return
         if c in NOTE_LETTERS:
             self.lex = "note"
-            self.note_kind, self.len_buf, self.octave_ok = "note", "", True
+            self.note_kind, self.len_buf = "note", ""
+            self.octave_ok, self.octaves = ("'" if c.islower() else ","), 0
             self.symbol_pending = False
             if check and not self.in_chord:
                 self._check_can_start_note()
@@ -667,7 +682,7 @@ class AbcTracker:
         if check:
             if self.tuplet_left or self.broken != 1 or self.in_chord or self.symbol_pending:
                 raise _Reject
-            if not self.has_notes and not self._may_open(c + second):
+            if not self.has_notes and (not self._may_open(c + second) or self.empty_tokens):
                 raise _Reject
         record = None
         if self.has_notes:
@@ -677,6 +692,8 @@ class AbcTracker:
         self.pending_bar = record
         if record is not None:
             self.bars_closed += 1
+        else:
+            self.empty_tokens += 1
         self.pos = Fraction(0)
         self.has_notes = False
         self.lex, self.buf = "bar", c + second

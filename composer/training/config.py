@@ -35,6 +35,8 @@ class TrainConfig:
     grad_clip: float = 1.0
     header_weight: float = 1.0
     """Loss weight of header characters (the body always weighs 1)."""
+    bf16: bool = False
+    """Run forward passes under bfloat16 autocast (faster on CPUs with AVX-512 BF16)."""
     # Data.
     transpose: tuple[int, ...] = ()
     """Diatonic shifts (scale steps) a training tune may be transposed by, chosen at

@@ -279,16 +279,18 @@ def train(
             lr = learning_rate(config, info["step"])
             for group in opt.param_groups:
                 group["lr"] = lr
-            if config.context == "window":
-                window_rng.manual_seed(config.seed * 1_000_003 + info["step"])
-                x, y, w = window_batch(stream, window_rng, config.batch, config.window)
-                logits, _ = model(x)
-                nll = F.cross_entropy(logits[:, -1], y, reduction="none")
-            else:
-                x, y, w = stream.chunk(info["chunk"])
-                logits, carry = model(x, carry)
-                carry = (carry[0].detach(), carry[1].detach())
-                nll = F.cross_entropy(logits.transpose(1, 2), y, reduction="none")
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+                if config.context == "window":
+                    window_rng.manual_seed(config.seed * 1_000_003 + info["step"])
+                    x, y, w = window_batch(stream, window_rng, config.batch, config.window)
+                    logits, _ = model(x)
+                    logits = logits[:, -1]
+                else:
+                    x, y, w = stream.chunk(info["chunk"])
+                    logits, carry = model(x, carry)
+                    carry = (carry[0].detach().float(), carry[1].detach().float())
+                    logits = logits.transpose(1, 2)
+            nll = F.cross_entropy(logits.float(), y, reduction="none")
             loss = (nll * w).sum() / w.sum().clamp_min(1.0)
             opt.zero_grad(set_to_none=True)
             loss.backward()

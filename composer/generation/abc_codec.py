@@ -1,0 +1,141 @@
+"""The folk model's codec for the continuation engine: a seed :class:`Score` becomes
+ABC text in the style the model was trained on (Nottingham), and the characters the
+model writes are read back into notes and chord symbols.
+
+The folk model writes one melody with chord symbols: the seed's first pitched track
+(of the tracks selected) is the melody; new notes go to that track. All ticks are in
+seed coordinates (see :mod:`composer.generation.codec`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import torch
+
+from composer.generation.abc_constraints import AbcTracker
+from composer.generation.abc_sampler import CHARS_PER_BAR_BUDGET, AbcDecoder, MaskCache
+from composer.generation.codec import DecodedMusic, Plan
+from composer.generation.errors import GenerationError
+from composer.music.abc import read_abc, score_to_abc
+from composer.music.errors import MusicError
+from composer.music.score import Score, Track
+from composer.nn import checkpoint
+from composer.nn.vocab import CharVocab
+
+KIND = "folk-abc"
+STYLE_LINE = "% Nottingham Music Database"
+"""The comment every training tune's header carries; the prompt carries it too."""
+_HEADER_KEEP = frozenset("XTSMLKRY")
+_BAR_END = ("|]", "||", ":|", "|", "::", "[|")
+
+
+def melody_track(seed: Score, plan: Plan) -> Track:
+    """The track the folk model continues: the first non-drum track with notes among
+    the plan's tracks (all tracks when the plan names none)."""
+    names = set(plan.tracks)
+    for track in seed.tracks:
+        if track.is_drum or not track.notes:
+            continue
+        if not names or track.name in names:
+            return track
+    raise GenerationError("the selection has no melody for the folk model to continue: "
+                          "select a track with notes")
+
+
+def seed_text(seed: Score, plan: Plan) -> str:
+    """ABC of the seed's melody and chord symbols, header in the training style, ending
+    where new music starts: after the last bar line, or inside the bar the seed ends
+    in (its closing bar line removed)."""
+    melody = melody_track(seed, plan)
+    one = dataclasses.replace(seed, tracks=(melody,))
+    try:
+        text = score_to_abc(one)
+    except MusicError as e:
+        raise GenerationError(f"the folk model cannot read this passage ({e})") from None
+    lines = text.rstrip("\n").split("\n")
+    k = next((i for i, line in enumerate(lines) if line.startswith("K:")), None)
+    if k is None:
+        raise GenerationError("the passage has no key the folk model can read")
+    header = [line for line in lines[:k] if line[:1] in _HEADER_KEEP and line[1:2] == ":"]
+    if not any(line.startswith("T:") for line in header):
+        header.insert(1, "T:Untitled")
+    title = next(i for i, line in enumerate(header) if line.startswith("T:"))
+    header.insert(title + 1, STYLE_LINE)
+    body = "\n".join(lines[k + 1:]).rstrip()
+    for token in _BAR_END:
+        if body.endswith(token):
+            body = body[: -len(token)]
+            break
+    body = body.rstrip()
+    if plan.first_bar == 0 and body:
+        body += "|"
+    return "\n".join(header) + "\n" + lines[k] + "\n" + (body + "\n" if body.endswith("|")
+                                                         else body)
+
+
+class FolkDecoder(AbcDecoder):
+    """One variation: the sampler's decoder, plus :meth:`music` reading the new bars
+    back into notes on the melody track."""
+
+    def __init__(self, prompt: str, plan: Plan, track: str, masks: MaskCache):
+        tracker = AbcTracker.for_tune(prompt, free_bars=False, fields="")
+        super().__init__(tracker, masks, plan.total_bars, CHARS_PER_BAR_BUDGET
+                         * (plan.total_bars + 1))
+        self.prompt = prompt
+        self.plan = plan
+        self.track = track
+        self._cache: tuple[int, DecodedMusic] | None = None
+
+    def music(self) -> DecodedMusic:
+        end = len(self.pieces) if self.finished and self.reason == "bars" else self.last_bar_end
+        if self._cache is not None and self._cache[0] == end:
+            return self._cache[1]
+        music = DecodedMusic(bars_done=min(self.bars, self.plan.total_bars))
+        if end:
+            text = self.prompt + "".join(self.pieces[:end])
+            try:
+                score = read_abc(text)
+            except MusicError as e:
+                raise GenerationError(f"the folk model wrote ABC our reader cannot read ({e}); "
+                                      "try another seed") from None
+            start, stop = self.plan.start, self.plan.end
+            notes = [n for t in score.tracks for n in t.notes if start <= n.start < stop]
+            music.notes[self.track] = sorted(
+                dataclasses.replace(n, end=min(n.end, stop)) for n in notes)
+            music.chords = [c for c in score.chords if start <= c.start < stop]
+        self._cache = (end, music)
+        return music
+
+
+class FolkCodec:
+    """The :class:`~composer.generation.codec.Codec` of ``folk-abc`` models."""
+
+    def __init__(self, vocab: CharVocab):
+        self.vocab = vocab
+        self.masks = MaskCache(vocab)
+
+    def check(self, seed: Score, plan: Plan) -> None:
+        melody_track(seed, plan)
+        if plan.meter.numerator < 1 or plan.bar_ticks <= 0:
+            raise GenerationError(f"the folk model cannot write bars of {plan.meter}")
+
+    def encode(self, seed: Score, plan: Plan) -> list[int]:
+        return [self.vocab.bos] + self.vocab.encode(seed_text(seed, plan))
+
+    def decoder(self, seed: Score, plan: Plan) -> FolkDecoder:
+        return FolkDecoder(seed_text(seed, plan), plan, melody_track(seed, plan).name,
+                           self.masks)
+
+    def max_tokens(self, plan: Plan) -> int:
+        return CHARS_PER_BAR_BUDGET * (plan.total_bars + 1)
+
+
+def load_model(folder: str | Path, card: dict) -> tuple[torch.nn.Module, FolkCodec]:
+    """The registry's loader for ``folk-abc``: the step model and its codec."""
+    ckpt = checkpoint.load(folder, kind=KIND)
+    if ckpt.config.context != "stateful":
+        raise GenerationError(f"model {Path(folder).name!r} reads fixed windows; the "
+                              "continuation engine needs a stateful model")
+    return ckpt.model, FolkCodec(ckpt.vocab)

@@ -1,0 +1,96 @@
+import pytest
+import torch
+
+from composer.generation.abc_codec import melody_track, seed_text
+from composer.generation.codec import Plan
+from composer.generation.engine import continue_passage, make_seed
+from composer.generation.errors import GenerationError
+from composer.generation.registry import ModelRegistry
+from composer.generation.request import ContinueRequest, Sampling, Selection, Take, TakeProgress
+from composer.music.abc import read_abc
+from composer.music.score import Score, Track
+from composer.nn import checkpoint
+from composer.nn.char_lstm import CharLSTM, CharLSTMConfig
+from composer.nn.vocab import CharVocab
+
+CHARS = "\n !\"#%'()+,-/0123456789:<>=ABCDEFGHKLMNPSTXYZ[]^_abcdefgmnorstuz|\\"
+TUNE = """X:1
+T:Test Jig
+M:6/8
+L:1/8
+K:D
+A|"D"FAA dAA|"G"BAG "A"FED|"D"FAA dfe|"A"dcB "D"A2:|
+f|"D"afd "G"gfe|"D"fdA "A"A2f|"G"gfe "D"fed|"A"ecA "D"d2|]
+"""
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory):
+    torch.manual_seed(0)
+    vocab = CharVocab(sorted(set(CHARS)))
+    model = CharLSTM(CharLSTMConfig(vocab_size=len(vocab), embed=8, hidden=24, layers=2))
+    folder = tmp_path_factory.mktemp("models")
+    checkpoint.save(folder / "folk-abc", model, model.config, vocab, {"kind": "folk-abc"})
+    return folder
+
+
+@pytest.fixture
+def registry(models_dir):
+    return ModelRegistry([(models_dir, "shipped")])
+
+
+def request(score, start_bar, end_tick=None, **kw):
+    bars = score.bars()
+    end = end_tick if end_tick is not None else bars[start_bar + 3][1]
+    return ContinueRequest(score, Selection(bars[start_bar][0], end), kw.pop("bars", 8),
+                           "folk-abc", Sampling(seed=kw.pop("seed", 3)), **kw)
+
+
+@pytest.mark.parametrize("mode", ["insert", "replace"])
+def test_eight_new_bars_in_the_tunes_meter(registry, mode):
+    score = read_abc(TUNE)
+    req = request(score, 1, mode=mode, variations=2)
+    items = list(continue_passage(req, registry))
+    takes = [i for i in items if isinstance(i, Take)]
+    assert len(takes) == 2
+    progress = [i for i in items if isinstance(i, TakeProgress)]
+    assert max(p.bars_done for p in progress) == 8
+    bar = score.meters[0].bar_ticks
+    for take in takes:
+        assert take.end - take.start == 8 * bar
+        new = [n for n in take.score.tracks[0].notes if take.start <= n.start < take.end]
+        assert new and all(n.end <= take.end for n in new)
+
+
+def test_a_selection_ending_inside_a_bar(registry):
+    score = read_abc(TUNE)
+    bars = score.bars()
+    req = request(score, 1, end_tick=bars[3][0] + 480, bars=2)
+    takes = [i for i in continue_passage(req, registry) if isinstance(i, Take)]
+    assert takes[0].start == bars[3][0] + 480
+    assert takes[0].end == bars[3][0] + 3 * score.meters[0].bar_ticks
+
+
+def test_same_seed_same_notes(registry):
+    score = read_abc(TUNE)
+    a = [i.score for i in continue_passage(request(score, 0), registry) if isinstance(i, Take)]
+    b = [i.score for i in continue_passage(request(score, 0), registry) if isinstance(i, Take)]
+    assert a == b
+
+
+def test_seed_text_is_in_the_training_style():
+    score = read_abc(TUNE)
+    seed = make_seed(request(score, 1))
+    text = seed_text(seed.score, seed.plan)
+    header, body = text.split("K:D\n")
+    assert "% Nottingham Music Database" in header and "Q:" not in header
+    assert body.rstrip().endswith("|") and not body.rstrip().endswith("|]")
+    mid = make_seed(request(score, 1, end_tick=score.bars()[3][0] + 480))
+    assert not seed_text(mid.score, mid.plan).rstrip().endswith("|")
+
+
+def test_no_melody_is_a_clear_error():
+    empty = Score(tracks=(Track("Drums", (), is_drum=True),))
+    plan = Plan(0, 0, 1440, 1, read_abc(TUNE).meters[0], read_abc(TUNE).keys[0])
+    with pytest.raises(GenerationError, match="no melody"):
+        melody_track(empty, plan)
