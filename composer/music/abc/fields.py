@@ -32,9 +32,10 @@ _MODES = {
 }
 _CLEFS = {"treble", "bass", "alto", "tenor", "perc", "none", "bass3", "alto1", "alto2",
           "baritone", "soprano", "mezzosoprano"}
-_KEY_WORD = re.compile(r"\S+")
-_KEY_HEAD = re.compile(r"(?P<tonic>[A-Ga-g])(?P<acc>[#b]?)\s*(?P<mode>[A-Za-z]*)")
-_EXTRA_ACC = re.compile(r"(\^\^|\^|__|_|=)([A-Ga-g])$")
+_KEY_WORD = re.compile(r"\S+", re.ASCII)
+_KEY_HEAD = re.compile(r"(?P<tonic>[A-Ga-g])(?P<acc>[#b]?)\s*(?P<mode>[A-Za-z]*)",
+                       re.ASCII)
+_EXTRA_ACC = re.compile(r"(\^\^|\^|__|_|=)([A-Ga-g])$", re.ASCII)
 _ALTERATION = {"^^": 2, "^": 1, "=": 0, "_": -1, "__": -2}
 
 
@@ -139,7 +140,8 @@ def _key_options(key: KeyChange | None, words, value: str) -> KeySpec:
 
 
 # --- M: ------------------------------------------------------------------------------
-_METER = re.compile(r"^\(?(?P<num>\d+(?:\s*\+\s*\d+)*)\)?\s*/\s*(?P<den>\d+)$")
+_METER = re.compile(r"^\(?(?P<num>\d+(?:\s*\+\s*\d+)*)\)?\s*/\s*(?P<den>\d+)$",
+                    re.ASCII)
 
 
 def parse_meter(value: str) -> tuple[int, int] | None:
@@ -174,7 +176,7 @@ def default_unit_length(meter: tuple[int, int] | None) -> Fraction:
 
 
 # --- L: ------------------------------------------------------------------------------
-_FRACTION = re.compile(r"^(\d+)(?:\s*/\s*(\d+))?$")
+_FRACTION = re.compile(r"^(\d+)(?:\s*/\s*(\d+))?$", re.ASCII)
 
 
 def parse_length(value: str) -> Fraction:
@@ -186,14 +188,22 @@ def parse_length(value: str) -> Fraction:
     num, den = int(m.group(1)), int(m.group(2) or 1)
     if num == 0 or den == 0:
         raise FieldError(f"unit note length {text} is zero or divides by zero: use e.g. L:1/8")
+    if den & (den - 1):
+        raise FieldError(f"unit note length {text}: the divisor must be 1, 2, 4, 8, 16 ...")
     length = Fraction(num, den)
     if length > 4 or length < Fraction(1, 256):
         raise FieldError(f"unit note length {text} is out of range: use e.g. L:1/8")
     return length
 
 
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdecimal()
+
+
 # --- Q: ------------------------------------------------------------------------------
-_QUOTED = re.compile(r'"[^"]*"')
+_QUOTED = re.compile(r'"[^"]*"', re.ASCII)
+MAX_QPM = 10000
+"""Fastest tempo read or written, in quarter notes per minute."""
 
 
 def parse_tempo(value: str, unit: Fraction) -> float | None:
@@ -217,19 +227,20 @@ def parse_tempo(value: str, unit: Fraction) -> float | None:
         beat = unit
     for w in words:
         if w.upper().startswith("C"):  # ABC 1.x: "C=120" means the unit length
-            beat += unit * (int(w[1:]) if w[1:].isdigit() else 1)
+            beat += unit * (int(w[1:]) if _is_number(w[1:]) else 1)
             continue
         m = _FRACTION.match(w)
         if not m or int(m.group(2) or 1) == 0:
             raise FieldError(f"cannot read the tempo {value.strip()!r}: write it like Q:1/4=120")
         beat += Fraction(int(m.group(1)), int(m.group(2) or 1))
-    if not 1 <= bpm <= 10000 or beat <= 0:
+    qpm = float(bpm * beat * 4)
+    if not 1 <= qpm <= MAX_QPM:
         raise FieldError(f"tempo {value.strip()!r} is out of range: write it like Q:1/4=120")
-    return float(bpm * beat * 4)
+    return qpm
 
 
 # --- V: ------------------------------------------------------------------------------
-_VOICE_PROP = re.compile(r'(\w+)\s*=\s*("[^"]*"|\S+)')
+_VOICE_PROP = re.compile(r'(\w+)\s*=\s*("[^"]*"|\S+)', re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,15 +88,17 @@ class Token:
     value: object = None
 
 
-_FIELD_LINE = re.compile(r"^([A-Za-z+]):")
-_INLINE_FIELD = re.compile(r"\[([A-Za-z]):")
-_NOTE = re.compile(r"(\^\^|\^|__|_|=)?([A-Ga-g])([,']*)(\d*)(/*)(\d*)")
-_REST = re.compile(r"([zx])(\d*)(/*)(\d*)")
-_BARS_REST = re.compile(r"([ZX])(\d*)")
-_BAR = re.compile(r"\[\|[|:]*\]?|::+|[|:]*\|[|:]*\]?|\|")
-_VOLTA = re.compile(r"\d+(?:\s*[,-]\s*\d+)*")
-_TUPLET = re.compile(r"\((\d+)(?::(\d*)(?::(\d*))?)?")
-_DECORATION = re.compile(r"[A-Za-z0-9.<>()/+_^-]+")
+_FIELD_LINE = re.compile(r"^([A-Za-z+]):", re.ASCII)
+_INLINE_FIELD = re.compile(r"\[([A-Za-z]):", re.ASCII)
+_NOTE = re.compile(r"(\^\^|\^|__|_|=)?([A-Ga-g])([,']*)(\d*)(/*)(\d*)", re.ASCII)
+_REST = re.compile(r"([zx])(\d*)(/*)(\d*)", re.ASCII)
+_BARS_REST = re.compile(r"([ZX])(\d*)", re.ASCII)
+_BAR = re.compile(r"\[\|[|:]*\]?|::+|[|:]*\|[|:]*\]?|\|", re.ASCII)
+_VOLTA = re.compile(r"\d+(?:\s*[,-]\s*\d+)*", re.ASCII)
+_TUPLET = re.compile(r"\((\d+)(?::(\d*)(?::(\d*))?)?", re.ASCII)
+_DECORATION = re.compile(r"[A-Za-z0-9.<>()/+_^-]+", re.ASCII)
+_LENGTH = re.compile(r"(\d*)(/*)(\d*)", re.ASCII)
+_DIGITS = frozenset("0123456789")
 DECORATION_LETTERS = frozenset("~.HLMOPSTuv")
 """Single-character decorations of ABC 2.1 (``~`` roll, ``.`` staccato, ``T`` trill ...)."""
 _MAX_LENGTH = 1024
@@ -124,6 +126,9 @@ def parse_length(num: str, slashes: str, den: str, offset: int) -> Fraction:
             raise LexError(f"bad length {num}{slashes}{den}: cannot divide by 0", offset)
         if len(slashes) != 1:
             raise LexError(f"bad length {num}{slashes}{den}: write e.g. 3/2 or /4", offset)
+        if d & (d - 1):
+            raise LexError(f"bad length {num}/{den}: divide by 2, 4, 8, 16 ... "
+                           "(triplets are written (3abc)", offset)
         length = Fraction(n, d)
     else:
         length = Fraction(n, 2 ** len(slashes))
@@ -328,7 +333,7 @@ def _lex_bracket(line: str, i: int, base: int, out: list[Token], letters) -> int
         return j + 1
     if line.startswith("[|", i):
         return _lex_bar(line, i, base, out)
-    if i + 1 < len(line) and line[i + 1].isdigit():
+    if i + 1 < len(line) and line[i + 1] in _DIGITS:
         return _lex_volta(line, i + 1, base, out, at)
     # a chord: [CEG], [C2E2]2 ...
     notes: list[NoteTok] = []
@@ -361,7 +366,7 @@ def _lex_bracket(line: str, i: int, base: int, out: list[Token], letters) -> int
             raise LexError(f"unexpected {c!r} in a chord: only notes go inside [ ]", base + k)
     if not notes:
         raise LexError("empty chord []", at)
-    m = re.compile(r"(\d*)(/*)(\d*)").match(line, k + 1)
+    m = _LENGTH.match(line, k + 1)
     outer = parse_length(m.group(1), m.group(2), m.group(3), base + k + 1)
     out.append(Token("chord", at, base + m.end(), (tuple(notes), outer)))
     return m.end()
@@ -374,7 +379,7 @@ def _lex_bar(line: str, i: int, base: int, out: list[Token]) -> int:
     run = m.group(0)
     out.append(Token("bar", base + i, base + m.end(), bar_kind(run)))
     j = m.end()
-    if j < len(line) and line[j].isdigit():
+    if j < len(line) and line[j] in _DIGITS:
         return _lex_volta(line, j, base, out, base + j)
     return j
 

@@ -5,7 +5,8 @@ ends (and other cuts: chord symbols, field changes), each holding the pitches th
 sound through it (none for a rest) and which of them continue into the next
 segment (a tie). Segments off the binary grid (multiples of :data:`GRID` ticks, a
 1/64 note) are grouped into tuplets ``(p:q:r`` whose *nominal* lengths are on the
-grid; every nominal length is then split into notatable values (plain, dotted or
+grid (a tuplet may also run to the end of a bar that itself ends off the grid);
+every nominal length is then split into notatable values (plain, dotted or
 double-dotted) tied together.
 
 A bar whose rhythm no simple tuplet explains (a MIDI performance, say) is rounded
@@ -127,8 +128,8 @@ def _tuplet(segs: list[Segment], i: int, bar_start: int) -> tuple[int, int, int]
             total += segs[j].duration
             if total * p % q:
                 continue
-            if not _aligned(segs[j].end - bar_start):
-                continue
+            if not _aligned(segs[j].end - bar_start) and j < len(segs) - 1:
+                continue  # a tuplet ends on the grid, or with the bar
             if all(seg.duration * p % (q * GRID) == 0 for seg in segs[i:j + 1]):
                 return p, q, j
     return None

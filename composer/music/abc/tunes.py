@@ -55,7 +55,7 @@ def split_tunes(text: str) -> list[TuneText]:
         end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
         chunk = text[m.start():end]
         number = m.group(1)
-        x = int(number) if number.isdigit() else None
+        x = int(number) if number.isascii() and number.isdecimal() else None
         tunes.append(TuneText(chunk, x, m.start(), line))
         line += chunk.count("\n")
     return tunes

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 
+from composer.music.abc.fields import MAX_QPM
 from composer.music.abc.rhythm import (
     GRID,
     clean_notes,
@@ -51,7 +52,7 @@ def score_to_abc(score: Score, *, x: int = 1) -> str:
     """``score`` as the ABC text of one tune numbered ``x`` (see the module docstring)."""
     s = _cover_chords(score.normalized())
     tracks = [t for t in s.tracks if t.notes] or [Track("Melody")]
-    bars = _bars(s)
+    bars = s.bars() or [(0, s.meter_at(0).bar_ticks)]
     unit = choose_unit(tracks)
     lines = _header(s, x, unit)
     multi = len(tracks) > 1
@@ -66,17 +67,6 @@ def score_to_abc(score: Score, *, x: int = 1) -> str:
             lines.append(f"%%MIDI program {track.program}")
         lines.extend(_VoiceWriter(s, track, bars, unit, structure=(i == 0)).lines())
     return "\n".join(lines) + "\n"
-
-
-def _bars(s: Score) -> list[tuple[int, int]]:
-    """The score's bars; a last bar that ends off the grid (music stopping inside a
-    tuplet) is completed with a rest to the full bar."""
-    bars = s.bars() or [(0, s.meter_at(0).bar_ticks)]
-    a, b = bars[-1]
-    if (b - a) % GRID:
-        end = max(b, a + s.meter_at(a).bar_ticks)
-        bars[-1] = (a, a + -(-(end - a) // GRID) * GRID)
-    return bars
 
 
 def _cover_chords(s: Score) -> Score:
@@ -106,7 +96,7 @@ def key_text(key: KeyChange) -> str:
 
 
 def _tempo_text(qpm: float) -> str:
-    return f"1/4={max(1, round(qpm))}"
+    return f"1/4={min(MAX_QPM, max(1, round(qpm)))}"
 
 
 def _header(s: Score, x: int, unit: int) -> list[str]:
