@@ -219,14 +219,28 @@ def _structure(part):
         start = _ticks(spanned[0].getOffsetInHierarchy(part))
         last = spanned[-1]
         end = _ticks(last.getOffsetInHierarchy(part)) + _ticks(last.duration.quarterLength)
-        with contextlib.suppress(Exception):
-            numbers = tuple(int(n) for n in rb.getNumberList())
-            if numbers and end > start:
-                voltas.append(Volta(start, end, numbers))
+        numbers = _volta_numbers(rb)
+        if numbers and end > start:
+            voltas.append(Volta(start, end, numbers))
     marks = []
     for r in part.recurse().getElementsByClass(expressions.RehearsalMark):
         marks.append(PartMark(_ticks(r.getOffsetInHierarchy(part)), str(r.content)))
     return [Barline(t, k) for t, k in sorted(barlines.items())], voltas, marks
+
+
+def _volta_numbers(rb) -> tuple[int, ...]:
+    """The passes an ending is played on (music21's ``numberRange``, else its
+    ``number`` text such as ``"1, 3"`` or ``"1-3"``)."""
+    found = getattr(rb, "numberRange", None)
+    if found:
+        with contextlib.suppress(TypeError, ValueError):
+            return tuple(sorted({int(n) for n in found if 0 < int(n) <= 16}))
+    numbers: set[int] = set()
+    for part in str(getattr(rb, "number", "") or "").replace(" ", "").split(","):
+        a, _, b = part.partition("-")
+        if a.isdecimal() and (b or a).isdecimal():
+            numbers.update(range(int(a), int(b or a) + 1))
+    return tuple(sorted(n for n in numbers if 0 < n <= 16))
 
 
 def _kind(b, *, left: bool) -> str:
