@@ -22,6 +22,8 @@ def run(args) -> int:
         from composer.music.abc import list_tunes
 
         rows = [t.as_dict() for t in list_tunes(read_text(path), source=path.name)]
+        if all(r.get("error") for r in rows):
+            read_score(path)  # no tune reads: fail with the first one's error
     else:
         score = read_score(path)
         rows = [{
@@ -34,6 +36,8 @@ def run(args) -> int:
     print(f"{'#':>4} {'X:':>5}  {'meter':<6} {'key':<12} {'bars':>5}  title")
     for r in rows:
         x = "" if r["x"] is None else r["x"]
-        print(f"{r['index']:>4} {x:>5}  {r['meter']:<6} {r['key']:<12} {r['bars']:>5}  "
-              f"{r['title']}")
+        bars = "?" if r["bars"] is None else r["bars"]
+        error = f"  (cannot read: {r['error']})" if r.get("error") else ""
+        print(f"{r['index']:>4} {x:>5}  {r['meter']:<6} {r['key']:<12} {bars:>5}  "
+              f"{r['title']}{error}")
     return 0
