@@ -182,7 +182,8 @@ class MacnetCodec:
             acc = accompaniment_notes(seed, plan.start)
         sharps = estimate_sharps([*melody, *acc], plan.key)
         shift = key_shift(sharps)
-        bars = bars_from_starts(seed.bar_starts(plan.start), plan.start, seed.meter_at)
+        bars = bars_from_starts(seed.bar_starts(plan.start), plan.start, seed.meter_at,
+                                last_complete=plan.first_bar == 0)
         grid = grid_events(melody, acc, bars, shift)
         tokens = [self.vocab.nearest(t) if "|" in t else t for t in grid.tokens]
         meter = next(t for t in reversed(tokens) if t.startswith("M:"))

@@ -142,10 +142,12 @@ class EncodeStats:
         self.examples += other.examples[: max(0, 10 - len(self.examples))]
 
 
-def bars_from_starts(starts: Sequence[int], end: int, meter_at, pad_first: bool = True
+def bars_from_starts(starts: Sequence[int], end: int, meter_at, last_complete: bool = True
                      ) -> list[Bar]:
     """Bars from their start ticks (as :meth:`Score.bar_starts` gives them) up to
-    ``end``; a short first bar is padded with silence to a whole bar."""
+    ``end``; a short first bar (a pickup) is padded with silence to a whole bar. When
+    it is also the last bar, it is a pickup only if ``last_complete`` (the music
+    stops at a bar line, not in the middle of a bar)."""
     bars = []
     for i, a in enumerate(starts):
         b = starts[i + 1] if i + 1 < len(starts) else end
@@ -153,7 +155,8 @@ def bars_from_starts(starts: Sequence[int], end: int, meter_at, pad_first: bool 
             continue
         meter = meter_at(a)
         pad = 0
-        if i == 0 and pad_first and b - a < meter.bar_ticks:
+        complete = i + 1 < len(starts) and starts[i + 1] < end or last_complete
+        if i == 0 and complete and b - a < meter.bar_ticks:
             pad = meter.bar_ticks - (b - a)
         bars.append(Bar(a, b - a, meter, pad))
     return bars

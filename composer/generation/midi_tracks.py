@@ -106,3 +106,21 @@ def melody_and_accompaniment(score: Score, model: str = "macnet-folk") -> Melody
             f"{len(usable)} tracks with notes ({', '.join(repr(t.name) for t in usable)}"
             f"{left_out}). It would take {why}: select only the tracks to continue")
     return MelodyChords(melody, acc, why)
+
+
+def piano_tracks(score: Score, model: str = "piano-lstm") -> tuple[Track, ...]:
+    """The one or two tracks the piano model reads and writes (e.g. the two hands).
+    Raises :class:`GenerationError` for no pitched notes or more than two tracks."""
+    found = survey(score)
+    require_pitched(model, found)
+    usable = found.usable
+    if len(usable) > 2:
+        top = sorted(usable, key=lambda t: -len(t.notes))[:2]
+        left_out = f"; left out: {found.ignored_text()}" if found.ignored else ""
+        raise GenerationError(
+            f"{model} continues piano music on one or two tracks (e.g. the two hands), but "
+            f"the passage has {len(usable)} tracks with notes "
+            f"({', '.join(repr(t.name) for t in usable)}{left_out}). It would take "
+            f"{top[0].name!r} and {top[1].name!r} (the most notes): select only the tracks "
+            "to continue")
+    return usable
