@@ -34,6 +34,8 @@ def add_parser(sub) -> None:
     p.add_argument("--max-minutes", type=float, help="stop after this many minutes")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a preset setting, e.g. --set hidden=384 (repeatable)")
+    p.add_argument("--card", metavar="FILE",
+                   help="JSON object merged into the model card (licence, attribution...)")
     p.add_argument("--quiet", action="store_true", help="print only the final summary")
     p.set_defaults(run=run)
 
@@ -92,12 +94,36 @@ def load_data(args):
         valid = held or tunes[-1:]
         train = [t for t in tunes if t not in valid]
         description.update(valid_split="1 in 20 tunes by crc32 of the id")
+    extra = []
     if args.extra:
-        extra = read_tunes(args.extra)
-        train = list(train) + extra
+        from composer.training.clean import clean_tunes
+
+        raw = read_tunes(args.extra)
+        known = {t.body for t in tunes}
+        for tune in clean_tunes(raw):
+            if tune.body not in known:  # drops repeats (and anything also in --data)
+                known.add(tune.body)
+                extra.append(tune)
         description["extra_files"] = sorted({t.source for t in extra})
-        description["extra_tunes"] = len(extra)
-    return TrainData(train, valid, description)
+        description["extra_cleaning"] = "composer.training.clean (decorations, slurs, "\
+            "grace notes, extra header fields removed; repeats dropped)"
+    from composer.training.samples import out_of_key_rate
+
+    description["out_of_key_rate"] = round(out_of_key_rate(t.text for t in train), 5)
+    return TrainData(train, valid, description, extra)
+
+
+def _card_file(path: str) -> dict:
+    import json
+    from pathlib import Path
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise CliError(f"--card {path}: cannot read a JSON object ({e})") from None
+    if not isinstance(data, dict):
+        raise CliError(f"--card {path}: not a JSON object")
+    return data
 
 
 def _clock(seconds: float) -> str:
@@ -144,6 +170,8 @@ def run(args) -> int:
 
         augment = transposer(config.transpose)
     card = {"preset": args.preset or "folk"}
+    if args.card:
+        card.update(_card_file(args.card))
     if not args.quiet:
         print(f"training on {len(data.train)} tunes, validating on {len(data.valid)}; "
               f"model in {args.out}", file=sys.stderr)

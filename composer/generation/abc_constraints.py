@@ -108,6 +108,7 @@ class AbcTracker:
         self.forced: Fraction | None = None
         self.last_written: Fraction | None = None
         self.last_dur = Fraction(0)
+        self.last_partner = False  # the last note was in a broken pair or a tuplet
         self.after_note = False  # the previous character ended a note (ties, > <)
         self.after_space = False
         self.symbol_pending = False  # a chord symbol waits for its note
@@ -230,6 +231,7 @@ class AbcTracker:
                 self.acc, self.in_chord, self.chord_notes, self.pos, self.bar_len, self.unit,
                 self.compound, self.has_notes, self.tuplet_left, self.tuplet_p, self.tuplet_q,
                 self.tuplet_len, self.broken, self.forced, self.last_written, self.last_dur,
+                self.last_partner,
                 self.after_note, self.after_space, self.symbol_pending, self.line_start_bar,
                 self.section_start,
                 self.pickups, self.pending_bar, self.body_started, self.ended, self.free_bars,
@@ -253,7 +255,8 @@ class AbcTracker:
             lex = self.lex
         elif lex == "tuplet":
             if c in DIGITS or (not check and c == ":"):
-                if check and (self.buf or c not in TUPLET_DIGITS):
+                if check and (self.buf or c not in TUPLET_DIGITS
+                              or not self._tuplet_fits(_tuplet_q(int(c), self.compound))):
                     raise _Reject
                 self.buf += c
                 return
@@ -412,16 +415,18 @@ class AbcTracker:
             self._start_bar(c, check)
         elif c == "[":
             self.lex = "bracket"
+            if check and not any(self.accepts(n) for n in "C|1"):
+                raise _Reject  # neither a chord, nor "[|", nor an ending can follow
         elif c == '"':
             if check and (self._full() or self.tuplet_left or self.broken != 1
                           or self.symbol_pending):
                 raise _Reject
             self.lex, self.buf = "quote", ""
         elif c == "(":
-            if check:
-                self._check_can_start_note()
-                if self.tuplet_left or self.broken != 1:
-                    raise _Reject
+            if check and (self.tuplet_left or self.broken != 1 or not any(
+                    self._tuplet_fits(_tuplet_q(int(p), self.compound))
+                    for p in TUPLET_DIGITS)):
+                raise _Reject
             self.lex, self.buf = "tuplet", ""
         elif c in "><":
             self._broken(c, after_note and not after_space, check)
@@ -467,10 +472,11 @@ class AbcTracker:
         return self.bar_len is not None and self.pos >= self.bar_len
 
     def _check_can_start_note(self) -> None:
-        if self.bar_len is None:
-            return
-        unit = self.unit * (self.broken if self.forced is None else 1)
-        if self.pos + MIN_LENGTH * unit > self.bar_len:
+        if self.bar_len is None or self.forced is not None:
+            return  # the partner of a broken pair has its time reserved
+        if self.tuplet_left and self.tuplet_len is not None:
+            return  # a tuplet's later notes: the group's time is committed
+        if self.pos + MIN_LENGTH * self.unit > self.bar_len:
             raise _Reject
 
     def _start_note(self, kind: str, check: bool) -> None:
@@ -550,6 +556,7 @@ class AbcTracker:
 
     def _commit(self, written: Fraction) -> None:
         factor = self.broken
+        self.last_partner = factor != 1 or self.tuplet_left > 0
         if self.tuplet_left:
             factor *= Fraction(self.tuplet_q, self.tuplet_p)
             if self.tuplet_len is None:
@@ -568,9 +575,12 @@ class AbcTracker:
 
     def _broken(self, c: str, after_note: bool, check: bool) -> None:
         if check:
-            if not after_note or self.tuplet_left or self.note_kind == "rest":
-                raise _Reject
-            if self.bar_len is not None and self.pos + self.last_dur > self.bar_len:
+            if (not after_note or self.tuplet_left or self.note_kind == "rest"
+                    or self.last_partner):
+                raise _Reject  # no rests, tuplets or chains (a>b>c) in broken rhythm
+            if self.bar_len is not None and not (
+                    self.pos + self.last_dur <= self.bar_len
+                    and _fillable(self.bar_len - self.pos - self.last_dur, self.unit)):
                 raise _Reject
         if self.broken != 1:  # >> or <<: ignore the second mark
             return
@@ -599,17 +609,27 @@ class AbcTracker:
         if p < 2:
             return
         self.tuplet_p, self.tuplet_q, self.tuplet_left, self.tuplet_len = p, q, r, None
-        if (check and self.bar_len is not None
-                and self.pos + q * MIN_LENGTH * self.unit > self.bar_len):
+        if check and not self._tuplet_fits(q):
             raise _Reject
+
+    def _tuplet_fits(self, q: int) -> bool:
+        """Can a tuplet lasting ``q`` of its notes start here and leave a bar that can
+        be completed?"""
+        if self.bar_len is None:
+            return True
+        left = self.bar_len - self.pos
+        return any(q * w * self.unit <= left and _fillable(left - q * w * self.unit, self.unit)
+                   for w in LENGTHS.values())
 
     def _bracket_char(self, c: str, check: bool) -> None:
         if c == "|":
             self.lex = "music"
             self._start_bar("[", check, second="|")
         elif c.isdigit():
-            if check and (self.has_notes or c not in "12" or not self.bars_closed):
+            if check and (self.has_notes or c not in "12" or not self.bars_closed
+                          or self.tuplet_left or self.empty_tokens):
                 raise _Reject
+            self.empty_tokens += 1  # no second ending marker before a note
             self.lex = "ending"
         elif c in NOTE_LETTERS or c in "^_=":
             if check and (self.tuplet_left or self.broken != 1):
@@ -724,7 +744,7 @@ class AbcTracker:
     def _bar_char(self, c: str, check: bool) -> bool:
         token = self.buf + c
         if c in "|:]" and (c != "]" or self.buf.endswith("|")) and len(token) <= 4:
-            if check and not any(t.startswith(token) for t in BAR_TOKENS):
+            if check and not any(t.startswith(token) for t in self._valid_tokens()):
                 raise _Reject
             self.buf = token
             return True
@@ -732,6 +752,7 @@ class AbcTracker:
         if c.isdigit():
             if check and (c not in "12" or self.buf not in ("|", ":|")):
                 raise _Reject
+            self.empty_tokens += 1
             self.lex = "ending"
             return True
         return False
@@ -744,6 +765,15 @@ class AbcTracker:
         self._settle_pending(check, boundary, token)
         self.section_start = boundary or self.section_start
         self.lex = "music"
+
+    def _valid_tokens(self) -> frozenset[str]:
+        """Bar lines that may complete the token being read (generated text)."""
+        record = self.pending_bar
+        if record is None:  # no bar to close: only an opening "|:" (or "|" starting a line)
+            return _OPENING_AT_LINE_START if self.line_start_bar else _OPENING
+        if record.kind == "short" and not (self.free_bars and self.section_start):
+            return BOUNDARY_TOKENS
+        return BAR_TOKENS
 
     def _settle_pending(self, check: bool, boundary: bool = False, token: str = "") -> None:
         record = self.pending_bar
@@ -766,6 +796,8 @@ class AbcTracker:
         self.section_start = False
 
 
+_OPENING = frozenset({"|:"})
+_OPENING_AT_LINE_START = frozenset({"|:", "|"})
 _TEXT_STATES = frozenset({"quote", "field", "fieldkey", "inline", "inlinekey", "comment",
                           "line"})
 _SINGLE = frozenset("zx0123456789/|:[]\"()<>-^_=', \n\\" + END) | BODY_FIELD_LETTERS

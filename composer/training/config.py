@@ -38,6 +38,8 @@ class TrainConfig:
     bf16: bool = False
     """Run forward passes under bfloat16 autocast (faster on CPUs with AVX-512 BF16)."""
     # Data.
+    main_repeat: int = 1
+    """Times the main training tunes appear in an epoch (extra tunes appear once)."""
     transpose: tuple[int, ...] = ()
     """Diatonic shifts (scale steps) a training tune may be transposed by, chosen at
     random per tune and epoch (0 included means "as written"); empty: no augmentation."""

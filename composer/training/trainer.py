@@ -62,6 +62,11 @@ class TrainData:
     train: Sequence[AbcTune]
     valid: Sequence[AbcTune]
     description: dict = field(default_factory=dict)
+    extra: Sequence[AbcTune] = ()
+    """More tunes for training only (other collections), once per epoch."""
+
+    def epoch_tunes(self, main_repeat: int = 1) -> list[AbcTune]:
+        return list(self.train) * max(1, main_repeat) + list(self.extra)
 
 
 @dataclass
@@ -185,7 +190,8 @@ def _card(config: TrainConfig, data: TrainData, vocab: CharVocab, info: dict,
             "threads": config.threads,
         },
         "data": dict(data.description, train_tunes=len(data.train),
-                     valid_tunes=len(data.valid), vocab_size=len(vocab)),
+                     extra_tunes=len(data.extra), valid_tunes=len(data.valid),
+                     vocab_size=len(vocab)),
         "metrics": {"valid_bits_per_char": round(info["best_valid_bpc"], 4)},
     }
     for k, v in card_extra.items():
@@ -220,7 +226,8 @@ def train(
     torch.backends.mkldnn.enabled = True
     card_extra = card_extra or {}
     resume_state = _ResumeState(out)
-    vocab = CharVocab.from_texts(t.text for t in data.train)
+    vocab = CharVocab.from_texts(t.text for t in data.epoch_tunes())
+    tunes = data.epoch_tunes(config.main_repeat)
 
     info: dict = {"step": 0, "epoch": 0, "chunk": 0, "elapsed_s": 0.0, "best_valid_bpc": None,
                   "best_step": 0, "history": [], "config": config.to_json(),
@@ -266,7 +273,7 @@ def train(
             if config.max_minutes and elapsed() > config.max_minutes * 60:
                 break
             if stream is None:
-                stream = epoch_stream(vocab, data.train, info["epoch"], config.seed,
+                stream = epoch_stream(vocab, tunes, info["epoch"], config.seed,
                                       config.batch, config.bptt, config.header_weight, augment)
             per_epoch = (stream.characters // config.batch if config.context == "window"
                          else stream.chunks)

@@ -47,17 +47,17 @@ def request(score, start_bar, end_tick=None, **kw):
 
 
 @pytest.mark.parametrize("mode", ["insert", "replace"])
-def test_eight_new_bars_in_the_tunes_meter(registry, mode):
+def test_exactly_the_new_bars_in_the_tunes_meter(registry, mode):
     score = read_abc(TUNE)
-    req = request(score, 1, mode=mode, variations=2)
+    req = request(score, 1, mode=mode, variations=2, bars=5)
     items = list(continue_passage(req, registry))
     takes = [i for i in items if isinstance(i, Take)]
     assert len(takes) == 2
     progress = [i for i in items if isinstance(i, TakeProgress)]
-    assert max(p.bars_done for p in progress) == 8
+    assert max(p.bars_done for p in progress) == 5
     bar = score.meters[0].bar_ticks
     for take in takes:
-        assert take.end - take.start == 8 * bar
+        assert take.end - take.start == 5 * bar
         new = [n for n in take.score.tracks[0].notes if take.start <= n.start < take.end]
         assert new and all(n.end <= take.end for n in new)
 

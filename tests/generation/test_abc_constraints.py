@@ -160,3 +160,24 @@ def test_accepts_many_equals_accepts(fixtures):
     for c in tune.body:
         assert t.accepts_many(chars) == [t.accepts(x) for x in chars]
         t.push(c)
+
+
+@pytest.mark.parametrize("header, free", [
+    ("X:1\nM:3/4\nL:1/8\nK:F\n", True), ("X:1\nM:6/8\nL:1/8\nK:D\n", False),
+    ("X:1\nM:4/4\nL:1/4\nK:G\n", True), ("X:1\nM:2/4\nL:1/16\nK:Am\n", False),
+    ("X:1\nM:9/8\nL:1/8\nK:C\n", True),
+])
+def test_random_walks_never_reach_a_dead_end(header, free):
+    import random
+    import string
+
+    rng = random.Random(len(header) + free)
+    chars = list(string.ascii_letters + string.digits + " |:[]()<>-^_='/,\"\n#+\\") + [END]
+    for _ in range(3):
+        t = AbcTracker.for_tune(header, free_bars=free, fields="MLKP" if free else "")
+        for _ in range(300):
+            allowed = [c for c, ok in zip(chars, t.accepts_many(chars)) if ok and c != END]
+            assert allowed, (t.lex, t.pos, t.state_key())
+            t.push(rng.choice(allowed))
+        kinds = {b.kind for b in t.bars}
+        assert kinds <= ({"full", "pickup", "closing"} if free else {"full"}), kinds

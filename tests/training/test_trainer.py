@@ -82,3 +82,8 @@ def test_learning_rate_warms_up_then_decays():
     assert learning_rate(config, 10) == pytest.approx(1.0)
     assert learning_rate(config, 60) == pytest.approx(0.55)
     assert learning_rate(config, 110) == pytest.approx(0.1)
+
+
+def test_extra_tunes_join_every_epoch_once(data):
+    mixed = TrainData(data.train, data.valid, {}, extra=data.valid)
+    assert len(mixed.epoch_tunes(2)) == 2 * len(data.train) + len(data.valid)
