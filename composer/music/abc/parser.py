@@ -9,10 +9,10 @@ fractions and rounded to whole ticks only at the end):
   change the music from where they stand. Nottingham's second ``M:`` right after
   ``K:`` is therefore the meter at tick 0. Without ``L:`` the unit is 1/16 for meters
   below 3/4, else 1/8 (taken from the meter in force at the first note).
-- **Accidentals** last to the end of the bar for the same letter in the same octave
-  (``%%propagate-accidentals pitch|not`` changes that). The note after a tie takes
-  the tied note's pitch when it has the same letter and octave and no accidental of
-  its own (so ``^c-|c`` is one C#).
+- **Accidentals** last to the end of the bar for the same letter in the same octave,
+  and the note after a tie takes the tied note's pitch when it has the same letter
+  and octave and no accidental of its own (so ``^c-|c`` is one C#).
+  ``%%propagate-accidentals pitch`` carries them to every octave, ``not`` nowhere.
 - **Ties** join a note to the note of the same pitch in the next chord or note;
   ``-`` may stand after a space (``G3 -G2``) or on any note of a chord.
 - **Tuplets** ``(p:q:r`` put p notes in the time of q over the next r notes, rests or
@@ -22,8 +22,9 @@ fractions and rounded to whole ticks only at the end):
   chord advances time by its first note.
 - **Grace notes** ``{g}`` take no time and are dropped (the Score has no ornaments);
   decorations (``~``, ``.``, ``!trill!``, ``+trill+``, ``H`` ... ``v``) and slurs are
-  dropped too. Annotations (``"^text"``) are dropped; every other quoted text is a
-  chord symbol, kept exactly as written (``"D/f+"``, ``"(E7)"``, ``" Em"``).
+  dropped too. Annotations (``"^text"``) and blank symbols (``" "``) are dropped;
+  every other quoted text is a chord symbol, kept exactly as written (``"D/f+"``,
+  ``"(E7)"``, ``" Em"``).
 - **Bar lines** are kept where written (a short first bar is a pickup) with their
   kind; ``[1`` ``|2`` ``[1,3`` start an ending that lasts to the next repeat or double
   bar line, the next ending, or the end of the tune. ``Z4`` is four bars of rest.
@@ -438,7 +439,7 @@ class Parser:
             alteration = _ALTERATION[n.accidental]
             if self.propagate != "not":
                 v.bar_acc[key] = alteration
-        elif (letter, octave) in tied:
+        elif (letter, octave) in tied and self.propagate != "not":
             pitch = tied[(letter, octave)]
             alteration = pitch - natural
         elif key in v.bar_acc:
@@ -520,6 +521,8 @@ class Parser:
     def _symbol(self, tok: Token) -> None:
         v = self._current()
         self._mark(v, tok.start)
+        if not tok.value.strip():
+            return  # a blank symbol ("" or " ") names no chord
         self.chords.append((v.cursor, tok.value, v.id))
         self.symbols.append((v.id, v.cursor, tok.value, tok.start, tok.end))
 

@@ -164,17 +164,18 @@ def notatable(ticks: int) -> list[int]:
 def layout(groups: list[Group], bar_start: int = 0, beat: int = 0) -> list[Group]:
     """Fill each group's ``pieces``: every segment's nominal length split into
     notatable values tied together. A length that needs several values is cut at
-    the beats first (``beat`` ticks from ``bar_start``), so a 5/8 note in 6/8 is
-    written 3/8 + 2/8, not 4/8 + 1/8."""
+    the beats (``beat`` ticks from ``bar_start``) when that takes no more values, so
+    a 5/8 note in 6/8 is written 3/8 + 2/8, not 4/8 + 1/8 (in 4/4 it stays 4/8 + 1/8)."""
     for g in groups:
         g.pieces = []
         for s in g.segments:
             values = notatable(g.nominal(s.duration))
             if len(values) > 1 and not g.p and beat > 0:
                 first = bar_start + -(-(s.start - bar_start) // beat) * beat
-                bounds = [s.start, *range(first, s.end, beat), s.end]
-                bounds = sorted(set(bounds))
-                values = [v for a, b in zip(bounds, bounds[1:]) for v in notatable(b - a)]
+                bounds = sorted({s.start, *range(first, s.end, beat), s.end})
+                on_beats = [v for a, b in zip(bounds, bounds[1:]) for v in notatable(b - a)]
+                if len(on_beats) <= len(values):
+                    values = on_beats
             for k, v in enumerate(values):
                 g.pieces.append((s, v, k < len(values) - 1))
     return groups
