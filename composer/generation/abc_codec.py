@@ -12,10 +12,13 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import torch
-
 from composer.generation.abc_constraints import AbcTracker
-from composer.generation.abc_sampler import CHARS_PER_BAR_BUDGET, AbcDecoder, MaskCache
+from composer.generation.abc_sampler import (
+    CHARS_PER_BAR_BUDGET,
+    AbcDecoder,
+    MaskCache,
+    PrimeOnce,
+)
 from composer.generation.codec import DecodedMusic, Plan
 from composer.generation.errors import GenerationError
 from composer.music.abc import read_abc, score_to_abc
@@ -132,10 +135,11 @@ class FolkCodec:
         return CHARS_PER_BAR_BUDGET * (plan.total_bars + 1)
 
 
-def load_model(folder: str | Path, card: dict) -> tuple[torch.nn.Module, FolkCodec]:
-    """The registry's loader for ``folk-abc``: the step model and its codec."""
+def load_model(folder: str | Path, card: dict) -> tuple[PrimeOnce, FolkCodec]:
+    """The registry's loader for ``folk-abc``: the step model (priming once for all
+    variations) and its codec."""
     ckpt = checkpoint.load(folder, kind=KIND)
     if ckpt.config.context != "stateful":
         raise GenerationError(f"model {Path(folder).name!r} reads fixed windows; the "
                               "continuation engine needs a stateful model")
-    return ckpt.model, FolkCodec(ckpt.vocab)
+    return PrimeOnce(ckpt.model), FolkCodec(ckpt.vocab)

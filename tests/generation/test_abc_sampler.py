@@ -113,3 +113,14 @@ def test_bad_arguments(sampler):
         list(sampler.stream(PROMPT, variations=0))
     with pytest.raises(ValueError):
         list(sampler.stream(PROMPT, stop_after_bars=0))
+
+
+def test_priming_once_equals_priming_every_row(sampler):
+    from composer.generation.abc_sampler import PrimeOnce
+
+    tokens = torch.tensor([sampler.prompt_tokens(PROMPT)] * 3)
+    with torch.inference_mode():
+        a, (ha, ca) = sampler.model.step(tokens, sampler.model.init_state(3))
+        b, (hb, cb) = PrimeOnce(sampler.model).step(tokens, sampler.model.init_state(3))
+    assert torch.allclose(a, b, atol=1e-6) and torch.allclose(ha, hb, atol=1e-6)
+    assert torch.allclose(ca, cb, atol=1e-6)
