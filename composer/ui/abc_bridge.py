@@ -1,0 +1,127 @@
+"""The window's few needs from the ABC reader and writer (:mod:`composer.music.abc`),
+in one place: read one tune (with the file header's defaults), write one back under
+its own ``X:`` number, split a file into its header and tunes and join them again,
+label a tune cheaply, and map between a tune's characters and ticks.
+
+Positions are always in the tune's own text (what the editor shows): when a file
+header is prepended for reading, error lines and character offsets are shifted back.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from composer.music.errors import AbcSyntaxError
+from composer.music.score import Score
+
+_X_LINE = re.compile(r"^X:\s*(\d+)", re.MULTILINE)
+_T_LINE = re.compile(r"^T:\s*(.*?)\s*$", re.MULTILINE)
+
+
+def _with_header(text: str, header: str) -> tuple[str, int]:
+    """The text to read (header first) and the header's length in characters."""
+    if not header:
+        return text, 0
+    if not header.endswith("\n"):
+        header += "\n"
+    return header + text, len(header)
+
+
+@lru_cache(maxsize=8)
+def _parse(text: str, header: str):
+    """``(score, time map, shift)`` of the tune ``text``; the time map's offsets
+    count in ``header + text`` (``shift`` characters more than in ``text``)."""
+    from composer.music.abc import parse_abc
+
+    full, shift = _with_header(text, header)
+    try:
+        parsed = parse_abc(full)
+    except AbcSyntaxError as e:
+        raise _shift_error(e, header) from None
+    return parsed.score, parsed.time_map, shift
+
+
+def _shift_error(e: AbcSyntaxError, header: str) -> AbcSyntaxError:
+    lines = header.count("\n") + (1 if header and not header.endswith("\n") else 0)
+    if not lines:
+        return e
+    if e.line and e.line <= lines:
+        return AbcSyntaxError(f"in the file header (line {e.line}): {e.reason}", 0, 0,
+                              e.source)
+    return AbcSyntaxError(e.reason, max(e.line - lines, 0), e.column, e.source)
+
+
+def read_tune(text: str, header: str = "") -> Score:
+    """The tune ``text`` read with the defaults of the file ``header``; raises
+    :class:`AbcSyntaxError` with line and column in ``text``."""
+    return _parse(text, header)[0]
+
+
+def write_tune(score: Score, previous_text: str | None = None) -> str:
+    """``score`` as the ABC text of one tune, numbered like ``previous_text`` (or 1)."""
+    from composer.music.abc import score_to_abc
+
+    return score_to_abc(score, x=tune_number(previous_text) or 1)
+
+
+def split_file(text: str) -> tuple[str, list[str]]:
+    """An ABC file's header (text before the first ``X:``, or ``""``) and its tunes,
+    each tune's text running up to the next ``X:`` line."""
+    from composer.music.abc import split_tunes
+
+    tunes = split_tunes(text)
+    if not tunes:
+        return "", []
+    return text[: tunes[0].offset], [str(t) for t in tunes]
+
+
+def join_file(header: str, tunes: list[str]) -> str:
+    """The inverse of :func:`split_file`: an unchanged file comes back unchanged;
+    an edited tune gets a blank line before the next one."""
+    parts = [header]
+    for i, tune in enumerate(tunes):
+        if i + 1 < len(tunes):
+            if not tune.endswith("\n"):
+                tune += "\n"
+            if not tune.endswith("\n\n"):
+                tune += "\n"
+        parts.append(tune)
+    return "".join(parts)
+
+
+def tune_number(text: str | None) -> int | None:
+    """The ``X:`` number of a tune's text, or ``None``."""
+    m = _X_LINE.search(text or "")
+    return int(m.group(1)) if m else None
+
+
+def tune_label(text: str, index: int) -> str:
+    """A label for the tune picker: ``"X: title"`` from the text alone (no parse)."""
+    x = tune_number(text)
+    m = _T_LINE.search(text)
+    title = m.group(1) if m and m.group(1) else "(untitled)"
+    return f"{x if x is not None else index + 1}: {title}"
+
+
+def bars_for_chars(text: str, start: int, end: int, header: str = "") -> tuple[int, int] | None:
+    """The whole bars (ticks ``(start, end)``) that characters ``[start, end)`` of the
+    tune ``text`` touch, or ``None`` (e.g. in the header, or the text does not read)."""
+    try:
+        _score, time_map, shift = _parse(text, header)
+    except AbcSyntaxError:
+        return None
+    return time_map.bars_for_chars(start + shift, end + shift)
+
+
+def chars_for_ticks(text: str, start: int, end: int, header: str = "") -> tuple[int, int] | None:
+    """Characters ``(start, end)`` of the tune ``text`` written for ticks ``[start,
+    end)``, or ``None``."""
+    try:
+        _score, time_map, shift = _parse(text, header)
+    except AbcSyntaxError:
+        return None
+    span = time_map.chars_for_ticks(start, end)
+    if span is None:
+        return None
+    return max(span[0] - shift, 0), max(span[1] - shift, 0)

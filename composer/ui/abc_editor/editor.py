@@ -1,0 +1,212 @@
+"""The ABC text editor widget: a plain-text editor with line numbers, ABC
+highlighting and an error mark. It has no undo of its own (the document's one stack
+undoes typing and roll edits alike): it reports typing with ``textEdited`` and takes
+text from the document with :meth:`AbcEditor.replace_text`, which changes only the
+characters that differ, so the cursor and the scroll position stay where they were.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFontDatabase,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QTextCursor,
+    QTextFormat,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+
+from composer.ui.abc_editor.highlighter import AbcHighlighter
+
+
+def common_ends(old: str, new: str) -> tuple[int, int]:
+    """Lengths of the common prefix and of the common suffix of ``old`` and ``new``
+    (not overlapping), so ``old[p:len(old)-s]`` is what changed into
+    ``new[p:len(new)-s]``."""
+    limit = min(len(old), len(new))
+    p = 0
+    while p < limit and old[p] == new[p]:
+        p += 1
+    s = 0
+    while s < limit - p and old[-1 - s] == new[-1 - s]:
+        s += 1
+    return p, s
+
+
+class _LineNumbers(QWidget):
+    def __init__(self, editor: AbcEditor):
+        super().__init__(editor)
+        self.editor = editor
+
+    def sizeHint(self) -> QSize:  # Qt override
+        return QSize(self.editor.line_number_width(), 0)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
+        self.editor.paint_line_numbers(event)
+
+
+class AbcEditor(QPlainTextEdit):
+    """See the module docstring. Signals: ``textEdited(str)`` (the whole text, after
+    the user changed it), ``selectionRangeChanged(int, int)`` (character offsets of
+    the selection, equal when nothing is selected), ``filesDropped(list)`` (local file
+    paths dropped on the editor, for the window to open)."""
+
+    textEdited = Signal(str)
+    selectionRangeChanged = Signal(int, int)
+    filesDropped = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(max(font.pointSizeF(), 10.0))
+        self.setFont(font)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setUndoRedoEnabled(False)
+        self.setTabChangesFocus(True)
+        self.highlighter = AbcHighlighter(self.document())
+        self._replacing = False
+        self._error_selection: list[QTextEdit.ExtraSelection] = []
+        self._play_selection: list[QTextEdit.ExtraSelection] = []
+        self._numbers = _LineNumbers(self)
+        self.blockCountChanged.connect(self._update_margin)
+        self.updateRequest.connect(self._scroll_numbers)
+        self.textChanged.connect(self._on_text_changed)
+        self.selectionChanged.connect(self._on_selection_changed)
+        self._update_margin()
+
+    # --- text in and out ---------------------------------------------------------------
+    def replace_text(self, text: str) -> None:
+        """Show ``text`` (from the document) by editing only what differs; no
+        ``textEdited`` is emitted."""
+        old = self.toPlainText()
+        if old == text:
+            return
+        p, s = common_ends(old, text)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(p)
+        cursor.setPosition(len(old) - s, QTextCursor.MoveMode.KeepAnchor)
+        self._replacing = True
+        try:
+            cursor.insertText(text[p:len(text) - s])
+        finally:
+            self._replacing = False
+
+    def _on_text_changed(self) -> None:
+        if not self._replacing:
+            self.textEdited.emit(self.toPlainText())
+
+    def _on_selection_changed(self) -> None:
+        c = self.textCursor()
+        self.selectionRangeChanged.emit(c.selectionStart(), c.selectionEnd())
+
+    # --- marks -----------------------------------------------------------------------------
+    def set_error(self, line: int | None, column: int = 0) -> None:
+        """Underline the error at ``line``:``column`` (1-based; ``None`` clears)."""
+        self.highlighter.set_error(line, column)
+        self._error_selection = []
+        block = self.document().findBlockByNumber(line - 1) if line else None
+        if block is not None and block.isValid():
+            sel = QTextEdit.ExtraSelection()
+            sel.format.setBackground(QColor("#fff1f1"))
+            sel.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            sel.cursor = QTextCursor(block)
+            self._error_selection = [sel]
+        self._refresh_selections()
+
+    def go_to(self, line: int, column: int = 0) -> None:
+        """Put the cursor at ``line``:``column`` (1-based) and show it."""
+        block = self.document().findBlockByNumber(max(line - 1, 0))
+        if not block.isValid():
+            return
+        cursor = QTextCursor(block)
+        cursor.movePosition(QTextCursor.MoveOperation.Right, n=max(min(column - 1,
+                                                                       block.length() - 1), 0))
+        self.setTextCursor(cursor)
+        self.centerCursor()
+        self.setFocus()
+
+    def mark_playing(self, start: int | None, end: int | None) -> None:
+        """Shade characters ``[start, end)`` (the bar being played), or nothing."""
+        self._play_selection = []
+        if start is not None and end is not None and end > start:
+            sel = QTextEdit.ExtraSelection()
+            sel.format.setBackground(QColor("#e3f0ff"))
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(min(start, self.document().characterCount() - 1))
+            cursor.setPosition(min(end, self.document().characterCount() - 1),
+                               QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cursor
+            self._play_selection = [sel]
+        self._refresh_selections()
+
+    def _refresh_selections(self) -> None:
+        self.setExtraSelections(self._error_selection + self._play_selection)
+
+    # --- files dropped -----------------------------------------------------------------
+    def _local_files(self, mime) -> list[str]:
+        if not mime.hasUrls():
+            return []
+        return [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+
+    def dragEnterEvent(self, event) -> None:  # Qt override
+        if self._local_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:  # Qt override
+        if self._local_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:  # Qt override
+        files = self._local_files(event.mimeData())
+        if files:
+            event.acceptProposedAction()
+            self.filesDropped.emit(files)
+        else:
+            super().dropEvent(event)
+
+    # --- line numbers ------------------------------------------------------------------
+    def line_number_width(self) -> int:
+        digits = len(str(max(1, self.blockCount())))
+        return 10 + self.fontMetrics().horizontalAdvance("9") * max(digits, 2)
+
+    def _update_margin(self, *_args) -> None:
+        self.setViewportMargins(self.line_number_width(), 0, 0, 0)
+
+    def _scroll_numbers(self, rect: QRect, dy: int) -> None:
+        if dy:
+            self._numbers.scroll(0, dy)
+        else:
+            self._numbers.update(0, rect.y(), self._numbers.width(), rect.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        cr = self.contentsRect()
+        self._numbers.setGeometry(QRect(cr.left(), cr.top(), self.line_number_width(),
+                                        cr.height()))
+
+    def paint_line_numbers(self, event: QPaintEvent) -> None:
+        painter = QPainter(self._numbers)
+        painter.fillRect(event.rect(), QColor("#f3f3f3"))
+        block = self.firstVisibleBlock()
+        number = block.blockNumber()
+        top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
+        height = self.fontMetrics().height()
+        error_line = (self.highlighter.error or (0, 0))[0]
+        while block.isValid() and top <= event.rect().bottom():
+            bottom = top + round(self.blockBoundingRect(block).height())
+            if block.isVisible() and bottom >= event.rect().top():
+                is_error = number + 1 == error_line
+                painter.setPen(QColor("#d00000") if is_error else QColor("#9a9a9a"))
+                painter.drawText(0, top, self._numbers.width() - 5, height,
+                                 Qt.AlignmentFlag.AlignRight, str(number + 1))
+            block = block.next()
+            top = bottom
+            number += 1
+        painter.end()

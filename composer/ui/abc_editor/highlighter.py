@@ -1,0 +1,152 @@
+"""ABC syntax highlighting: header fields, notes, rests, bar lines, chord symbols,
+decorations, comments, and the position of the current parse error.
+
+The lexing is a pure function, :func:`tokens`, that splits one line into classified
+spans; the :class:`QSyntaxHighlighter` only maps classes to formats. A line's state
+(inside the header or the body of a tune) carries over from line to line through
+Qt's block state, so the header lines of a tune and field lines inside its body
+are told apart.
+"""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+
+HEADER, BODY = 0, 1
+"""Block states: inside a tune's header (after ``X:``, until ``K:``) or elsewhere."""
+
+_FIELD = re.compile(r"^([A-Za-z+]):")
+_BODY_TOKENS = re.compile(
+    r"""
+    (?P<comment>(?<!\\)%.*$)
+  | (?P<chord>"[^"]*"?)
+  | (?P<inline>\[[A-Za-z]:[^\]]*\]?)
+  | (?P<deco>![^!\s]*!?|\+[^+\s]*\+|[~.HLMOPSTuv](?=[_^=]*[A-Ga-g\[]))
+  | (?P<bar>:*\|[\]|:]*\d*(?:[,-]\d+)*|\[\||:+(?=[|:\]])|\[\d+(?:[,-]\d+)*|::)
+  | (?P<note>[_^=]*[A-Ga-g][,']*(?:\d*/*\d*))
+  | (?P<rest>[zxZX](?:\d*/*\d*))
+  | (?P<tuplet>\(\d(?::\d?)*(?::\d)?)
+    """,
+    re.VERBOSE,
+)
+
+KINDS = ("field", "field_value", "comment", "directive", "chord", "inline", "deco", "bar",
+         "note", "rest", "tuplet")
+
+
+def tokens(line: str, state: int) -> tuple[list[tuple[int, int, str]], int]:
+    """Classify ``line`` (one line of ABC, in block ``state``) into spans
+    ``(start, length, kind)`` with ``kind`` from :data:`KINDS`; returns them and the
+    state of the next line."""
+    spans: list[tuple[int, int, str]] = []
+    if line.startswith("%%"):
+        return [(0, len(line), "directive")], state
+    if line.lstrip().startswith("%"):
+        return [(0, len(line), "comment")], state
+    m = _FIELD.match(line)
+    if m:
+        letter = m.group(1)
+        spans.append((0, 2, "field"))
+        value_end = len(line)
+        comment = _comment_start(line)
+        if comment is not None:
+            spans.append((comment, len(line) - comment, "comment"))
+            value_end = comment
+        if value_end > 2:
+            spans.append((2, value_end - 2, "field_value"))
+        if letter == "X":
+            return spans, HEADER
+        if letter == "K" and state == HEADER:
+            return spans, BODY
+        return spans, state
+    if not line.strip():
+        return spans, BODY
+    if state == HEADER:  # a body line before K: still gets its notes coloured
+        state = BODY
+    for m in _BODY_TOKENS.finditer(line):
+        kind = m.lastgroup
+        spans.append((m.start(), m.end() - m.start(), kind))
+    return spans, state
+
+
+def _comment_start(line: str) -> int | None:
+    i = line.find("%")
+    while i > 0 and line[i - 1] == "\\":
+        i = line.find("%", i + 1)
+    return i if i >= 0 else None
+
+
+def _format(color: str, bold: bool = False, italic: bool = False) -> QTextCharFormat:
+    f = QTextCharFormat()
+    f.setForeground(QColor(color))
+    if bold:
+        f.setFontWeight(QFont.Weight.Bold)
+    if italic:
+        f.setFontItalic(True)
+    return f
+
+
+class AbcHighlighter(QSyntaxHighlighter):
+    """Highlights an ABC text; :meth:`set_error` marks a parse error (1-based line
+    and column, column 0 marks the whole line) with a red wavy underline."""
+
+    def __init__(self, document: QTextDocument):
+        super().__init__(document)
+        self.formats = {
+            "field": _format("#7a3e9d", bold=True),
+            "field_value": _format("#7a3e9d"),
+            "comment": _format("#8a8a8a", italic=True),
+            "directive": _format("#5f7f8f", italic=True),
+            "chord": _format("#b35c00", bold=True),
+            "inline": _format("#7a3e9d"),
+            "deco": _format("#2e8b57"),
+            "bar": _format("#1f5fbf", bold=True),
+            "note": _format("#202020"),
+            "rest": _format("#6b6b6b"),
+            "tuplet": _format("#2e8b57", bold=True),
+        }
+        self._error: tuple[int, int] | None = None
+
+    @property
+    def error(self) -> tuple[int, int] | None:
+        return self._error
+
+    def set_error(self, line: int | None, column: int = 0) -> None:
+        """Mark the error at ``line``:``column`` (1-based), or clear it (``None``)."""
+        new = (line, column) if line else None
+        if new == self._error:
+            return
+        old, self._error = self._error, new
+        doc = self.document()
+        for mark in (old, new):
+            if mark is not None:
+                block = doc.findBlockByNumber(mark[0] - 1)
+                if block.isValid():
+                    self.rehighlightBlock(block)
+
+    def highlightBlock(self, text: str) -> None:  # Qt override
+        prev = self.previousBlockState()
+        spans, state = tokens(text, BODY if prev < 0 else prev)
+        for start, length, kind in spans:
+            self.setFormat(start, length, self.formats[kind])
+        self.setCurrentBlockState(state)
+        if self._error and self.currentBlock().blockNumber() == self._error[0] - 1:
+            self._mark_error(text, self._error[1])
+
+    def _mark_error(self, text: str, column: int) -> None:
+        if column > 0:
+            start = min(column - 1, max(len(text) - 1, 0))
+            end = start + 1
+            while end < len(text) and not text[end].isspace() and text[end] not in "|":
+                end += 1
+        else:
+            start, end = 0, len(text)
+        end = max(end, start + 1)
+        for i in range(start, min(end, max(len(text), 1))):
+            f = QTextCharFormat(self.format(i))
+            f.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            f.setUnderlineColor(QColor("#d00000"))
+            f.setBackground(QColor("#ffe4e4"))
+            self.setFormat(i, 1, f)

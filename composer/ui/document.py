@@ -1,0 +1,331 @@
+"""The document: one tune being composed, observed by the roll, the ABC editor and the
+sheet view, with one undo stack for all of them.
+
+The :class:`~composer.music.score.Score` is the truth; the ABC text of the current
+tune is kept beside it. Edits arrive from two sides:
+
+* the roll hands over a new score (:meth:`Document.set_score`); the text is rewritten
+  with ``score_to_abc`` and both change in one undo step;
+* the editor hands over its new text (:meth:`Document.edit_text`); it is parsed after
+  a short pause. A valid text replaces the score; an invalid one sets :attr:`error`
+  and the score stays the last valid one. Nothing the user typed is ever replaced.
+
+Every change is a snapshot pair (:class:`State`) on the :class:`QUndoStack`, so undo
+and redo restore text, score and error together. A file may hold several tunes: the
+document keeps all their texts (:attr:`tunes`), edits one at a time
+(:attr:`tune_index`) and saves them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from composer.music.errors import AbcSyntaxError, MusicError
+from composer.music.score import Score
+from composer.ui import abc_bridge
+
+PARSE_DELAY_MS = 350
+"""Pause in typing (ms) after which the editor's text is parsed."""
+
+NEW_TUNE = """X:1
+T:Untitled
+M:4/4
+L:1/8
+Q:1/4=120
+K:C
+"C"C2E2 G2E2|"F"F2A2 "G"G2B2|"C"c4 G4|"G"B2d2 "C"c4|]
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """What undo restores: which tune, its text, the score shown and the text's
+    error (``None`` when the text is valid)."""
+
+    tune_index: int
+    text: str
+    score: Score
+    error: AbcSyntaxError | None = None
+
+
+class _Command(QUndoCommand):
+    """One undo step between two states. ``after`` of a typing command is completed
+    when its text is parsed; consecutive typing merges until then."""
+
+    TYPING_ID = 1
+
+    def __init__(self, document: Document, before: State, after: State, label: str,
+                 typing: bool = False):
+        super().__init__(label)
+        self.document = document
+        self.before = before
+        self.after = after
+        self.typing = typing
+        self.open = typing  # typing merges while open
+        self._first = True
+
+    def id(self) -> int:  # Qt override
+        return self.TYPING_ID if self.typing else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # Qt override
+        if not (isinstance(other, _Command) and self.open and other.typing
+                and other.after.tune_index == self.after.tune_index):
+            return False
+        self.after = other.after
+        return True
+
+    def redo(self) -> None:  # Qt override
+        if self._first:  # the change is already made (the editor or the caller did it)
+            self._first = False
+            return
+        self.document._apply(self.after, parse=self.typing)
+
+    def undo(self) -> None:  # Qt override
+        self.open = False
+        self.document._apply(self.before)
+
+
+class Document(QObject):
+    """See the module docstring.
+
+    Signals: ``scoreChanged(Score)`` (the score shown changed), ``textReplaced(str)``
+    (the text changed by something other than the editor's typing: open, undo, roll
+    edits), ``errorChanged(object)`` (an :class:`AbcSyntaxError` or ``None``),
+    ``tunesChanged()`` (the tune list or current tune changed), ``selectionChanged(int,
+    int)`` (ticks; ``-1, -1`` when nothing is selected), ``pathChanged()``,
+    ``modifiedChanged(bool)``, ``parsed()`` (a pending parse finished).
+    """
+
+    scoreChanged = Signal(object)
+    textReplaced = Signal(str)
+    errorChanged = Signal(object)
+    tunesChanged = Signal()
+    selectionChanged = Signal(int, int)
+    pathChanged = Signal()
+    modifiedChanged = Signal(bool)
+    parsed = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(not clean))
+        self.path: Path | None = None
+        self.source_path: Path | None = None
+        self.header = ""
+        """The file header (text before the first tune: defaults for every tune)."""
+        self.tunes: list[str] = [NEW_TUNE]
+        self.tune_index = 0
+        self.text = NEW_TUNE
+        self.score = abc_bridge.read_tune(NEW_TUNE)
+        self.error: AbcSyntaxError | None = None
+        self.selection: tuple[int, int] | None = None
+        self._parse_timer = QTimer(self)
+        self._parse_timer.setSingleShot(True)
+        self._parse_timer.setInterval(PARSE_DELAY_MS)
+        self._parse_timer.timeout.connect(self._parse_pending_text)
+
+    # --- what the document holds -----------------------------------------------------
+    @property
+    def modified(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    @property
+    def state(self) -> State:
+        return State(self.tune_index, self.text, self.score, self.error)
+
+    @property
+    def parse_pending(self) -> bool:
+        return self._parse_timer.isActive()
+
+    def file_text(self) -> str:
+        """Every tune of the file, the current one as edited, for saving as ABC."""
+        tunes = list(self.tunes)
+        tunes[self.tune_index] = self.text
+        return abc_bridge.join_file(self.header, tunes)
+
+    def tune_titles(self) -> list[str]:
+        """One label per tune for the tune picker (``"X: title"``)."""
+        tunes = list(self.tunes)
+        tunes[self.tune_index] = self.text
+        return [abc_bridge.tune_label(t, i) for i, t in enumerate(tunes)]
+
+    def display_name(self) -> str:
+        return self.path.name if self.path else "Untitled"
+
+    # --- whole-document changes (not undoable: they start a new history) -------------
+    def new(self) -> None:
+        """An empty document holding a short example tune."""
+        self._reset("", [NEW_TUNE], None, 0)
+
+    def load_text(self, text: str, path: Path | None = None, tune_index: int = 0) -> None:
+        """Hold the tunes of ABC file ``text`` and show tune ``tune_index``. A tune
+        that does not parse is still opened (its error is shown; the roll is empty)."""
+        header, tunes = abc_bridge.split_file(text)
+        if not tunes:
+            header, tunes = "", [text]
+        self._reset(header, tunes, path, min(max(tune_index, 0), len(tunes) - 1))
+
+    def load_score(self, score: Score, path: Path | None = None) -> None:
+        """Hold ``score`` (read from MIDI or MusicXML); its ABC text is written for it.
+        ``path`` is where it came from, kept only for the window title: saving asks for
+        an ABC file name."""
+        self._reset("", [abc_bridge.write_tune(score)], None, 0, score=score)
+        self.source_path = path
+        self.pathChanged.emit()
+
+    def _reset(self, header: str, tunes: list[str], path: Path | None, index: int,
+               score: Score | None = None) -> None:
+        self._parse_timer.stop()
+        self.source_path = path
+        self.path = path
+        self.header = header
+        self.tunes = tunes
+        self.tune_index = index
+        self.text = tunes[index]
+        self.selection = None
+        if score is None:
+            score, error = self._parse(self.text, Score())
+        else:
+            error = None
+        self.score, self.error = score, error
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self._emit_all()
+
+    def select_tune(self, index: int) -> None:
+        """Edit tune ``index`` of the file (the edits of the others are kept)."""
+        if index == self.tune_index or not 0 <= index < len(self.tunes):
+            return
+        self.parse_now()
+        self.tunes[self.tune_index] = self.text
+        text = self.tunes[index]
+        score, error = self._parse(text, Score())
+        self._apply(State(index, text, score, error))
+        self.set_selection(None)
+
+    def mark_saved(self, path: Path) -> None:
+        """The file text was written to ``path`` (ABC)."""
+        self.path = Path(path)
+        self.source_path = self.path
+        self.undo_stack.setClean()
+        self.pathChanged.emit()
+
+    # --- undoable edits ---------------------------------------------------------------
+    def set_score(self, score: Score, label: str = "Edit notes") -> None:
+        """Replace the score (an edit in the roll, an accepted take): the ABC text is
+        rewritten from it; one undo step."""
+        if score is self.score:
+            return
+        self.parse_now()
+        if self.error is not None:
+            raise MusicError(
+                f"the ABC text has an error at line {self.error.line}: fix it before "
+                "changing the notes"
+            )
+        text = abc_bridge.write_tune(score, self.text)
+        after = State(self.tune_index, text, score, None)
+        before = self.state
+        self._apply(after)
+        self.undo_stack.push(_Command(self, before, after, label))
+
+    def edit_text(self, text: str) -> None:
+        """The editor's text changed by typing: record it (typing merges into one undo
+        step until the next parse) and parse it after a pause."""
+        if text == self.text:
+            return
+        before = self.state
+        self.text = text
+        after = State(self.tune_index, text, self.score, self.error)
+        self.undo_stack.push(_Command(self, before, after, "Typing", typing=True))
+        self._parse_timer.start()
+
+    def parse_now(self) -> None:
+        """Parse the text now if a parse is pending (tests, saving, continuing)."""
+        if not self._parse_timer.isActive():
+            return
+        self._parse_timer.stop()
+        self._parse_pending_text()
+
+    def _parse_pending_text(self) -> None:
+        score, error = self._parse(self.text, self.score)
+        changed_score = score is not self.score
+        changed_error = not _same_error(error, self.error)
+        self.score, self.error = score, error
+        top = self.undo_stack.command(self.undo_stack.index() - 1)
+        if isinstance(top, _Command) and top.typing and top.after.text == self.text:
+            top.after = self.state
+            top.open = False
+        if changed_score:
+            self.scoreChanged.emit(score)
+        if changed_error:
+            self.errorChanged.emit(error)
+        self.parsed.emit()
+
+    def close(self) -> None:
+        """Stop reporting changes (the window is closing; its views go away)."""
+        self._parse_timer.stop()
+        self.undo_stack.blockSignals(True)
+        self.blockSignals(True)
+
+    def set_selection(self, selection: tuple[int, int] | None) -> None:
+        """The selected time range ``(start, end)`` in ticks, shared by the views."""
+        if selection is not None:
+            start, end = int(selection[0]), int(selection[1])
+            selection = (start, end) if end > start else None
+        if selection == self.selection:
+            return
+        self.selection = selection
+        self.selectionChanged.emit(*(selection or (-1, -1)))
+
+    # --- internals --------------------------------------------------------------------
+    def _parse(self, text: str, fallback: Score) -> tuple[Score, AbcSyntaxError | None]:
+        try:
+            return abc_bridge.read_tune(text, self.header), None
+        except AbcSyntaxError as e:
+            return fallback, e
+        except MusicError as e:
+            return fallback, AbcSyntaxError(str(e))
+        except Exception as e:  # a reader bug must not lose the user's text
+            return fallback, AbcSyntaxError(f"the ABC reader failed: {type(e).__name__}: {e}")
+
+    def _apply(self, state: State, parse: bool = False) -> None:
+        """Make ``state`` current and tell the views what changed."""
+        self._parse_timer.stop()
+        tune_changed = state.tune_index != self.tune_index
+        if tune_changed:
+            self.tunes[self.tune_index] = self.text
+            self.tune_index = state.tune_index
+        text_changed = state.text != self.text
+        score_changed = state.score is not self.score
+        error_changed = not _same_error(state.error, self.error)
+        self.text, self.score, self.error = state.text, state.score, state.error
+        self.tunes[self.tune_index] = state.text
+        if tune_changed:
+            self.tunesChanged.emit()
+        if text_changed or tune_changed:
+            self.textReplaced.emit(state.text)
+        if score_changed:
+            self.scoreChanged.emit(state.score)
+        if error_changed:
+            self.errorChanged.emit(state.error)
+        if parse:
+            self._parse_timer.start()
+
+    def _emit_all(self) -> None:
+        self.tunesChanged.emit()
+        self.textReplaced.emit(self.text)
+        self.scoreChanged.emit(self.score)
+        self.errorChanged.emit(self.error)
+        self.selectionChanged.emit(-1, -1)
+        self.pathChanged.emit()
+        self.modifiedChanged.emit(False)
+
+
+def _same_error(a: AbcSyntaxError | None, b: AbcSyntaxError | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a.line, a.column, a.reason) == (b.line, b.column, b.reason)

@@ -1,0 +1,1 @@
+"""The sheet-music view: verovio engraves the document's ABC to SVG, QtSvg draws it."""

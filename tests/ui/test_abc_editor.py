@@ -1,0 +1,111 @@
+"""The ABC editor: highlighting classes, error marks, minimal text replacement, the
+tune picker and text selections that become the document's time selection."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from PySide6.QtGui import QTextCharFormat, QTextCursor
+from PySide6.QtTest import QTest
+
+from composer.ui.abc_editor.editor import AbcEditor, common_ends
+from composer.ui.abc_editor.highlighter import BODY, HEADER, tokens
+from composer.ui.abc_editor.pane import AbcPane
+from composer.ui.document import Document
+from tests.ui.conftest import UI_FIXTURES
+
+
+def kinds(line: str, state: int = BODY) -> dict[str, str]:
+    spans, _ = tokens(line, state)
+    return {line[a:a + n]: kind for a, n, kind in spans}
+
+
+def test_lines_are_classified():
+    assert tokens("X:1", BODY)[1] == HEADER
+    assert tokens("K:G", HEADER)[1] == BODY
+    assert kinds("T:The Jig % a note", HEADER) == {
+        "T:": "field", "The Jig ": "field_value", "% a note": "comment"}
+    body = kinds('|:"G"^f2 z/2 [1 !trill!e3:|]')
+    assert body['"G"'] == "chord"
+    assert body["^f2"] == "note"
+    assert body["z/2"] == "rest"
+    assert body["|:"] == "bar" and body["[1"] == "bar" and body[":|]"] == "bar"
+    assert body["!trill!"] == "deco"
+    assert kinds("%%score (V1 V2)") == {"%%score (V1 V2)": "directive"}
+    assert kinds("[K:D] A,B,") == {"[K:D]": "inline", "A,": "note", "B,": "note"}
+
+
+def wavy(editor, block_number: int) -> list[int]:
+    """Characters of a block drawn with the wavy error underline."""
+    block = editor.document().findBlockByNumber(block_number)
+    out = []
+    for r in block.layout().formats():
+        fmt = QTextCharFormat(r.format)
+        if fmt.underlineStyle() == QTextCharFormat.UnderlineStyle.WaveUnderline:
+            out += range(r.start, r.start + r.length)
+    return out
+
+
+def test_error_is_underlined_at_its_column(qtbot):
+    editor = AbcEditor()
+    qtbot.addWidget(editor)
+    editor.replace_text("X:1\nK:C\nC D ]] E|\n")
+    editor.set_error(3, 5)
+    assert wavy(editor, 2) == [4, 5]  # the "]]" at column 5
+    assert editor.extraSelections()
+    editor.set_error(None)
+    assert wavy(editor, 2) == []
+
+
+@given(st.text(alphabet="ab|c\n", max_size=30), st.text(alphabet="ab|c\n", max_size=30))
+def test_common_ends_describe_the_change(old, new):
+    p, s = common_ends(old, new)
+    assert old[:p] == new[:p] and old[len(old) - s:] == new[len(new) - s:]
+    assert p + s <= min(len(old), len(new))
+
+
+def test_replace_text_keeps_the_cursor_and_does_not_report_typing(qtbot):
+    editor = AbcEditor()
+    qtbot.addWidget(editor)
+    editor.replace_text("X:1\nK:C\nCDEF|GABc|\n")
+    cursor = editor.textCursor()
+    cursor.setPosition(len("X:1\nK:C\nCDEF|GA"))
+    editor.setTextCursor(cursor)
+    with qtbot.assertNotEmitted(editor.textEdited):
+        editor.replace_text("X:1\nT:new\nK:C\nCDEF|GABc|\n")
+    assert editor.textCursor().position() == len("X:1\nT:new\nK:C\nCDEF|GA")
+    with qtbot.waitSignal(editor.textEdited) as blocker:
+        QTest.keyClicks(editor, "z")
+    assert blocker.args[0] == "X:1\nT:new\nK:C\nCDEF|GAzBc|\n"
+
+
+def test_pane_picks_tunes_and_selects_bars_from_text(qtbot):
+    doc = Document()
+    doc.load_text((UI_FIXTURES / "two_tunes.abc").read_text())
+    pane = AbcPane(doc)
+    qtbot.addWidget(pane)
+    assert pane.tune_picker.count() == 2 and pane.tune_picker.isEnabled()
+    pane.tune_picker.activated.emit(1)
+    assert doc.tune_index == 1 and pane.editor.toPlainText() == doc.text
+    doc.select_tune(0)
+    text = pane.editor.toPlainText()
+    start = text.index("|\"C\"c2e2") + 2  # inside bar 2
+    with qtbot.waitSignal(pane.selectionTicksChanged) as blocker:
+        c = pane.editor.textCursor()
+        c.setPosition(start)
+        c.setPosition(start + 3, QTextCursor.MoveMode.KeepAnchor)
+        pane.editor.setTextCursor(c)
+    assert blocker.args == [1920, 3840]
+
+
+def test_error_bar_says_where_and_jumps_there(qtbot):
+    doc = Document()
+    doc.load_text("X:1\nT:t\nK:C\nC D ]] E|\n")
+    pane = AbcPane(doc)
+    qtbot.addWidget(pane)
+    pane.show()
+    assert pane.error_label.isVisible()
+    assert pane.error_label.text().startswith("Line 4, column")
+    assert "last valid version" in pane.error_label.text()
+    pane._go_to_error()
+    assert pane.editor.textCursor().blockNumber() == 3
