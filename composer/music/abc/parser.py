@@ -35,13 +35,14 @@ fractions and rounded to whole ticks only at the end):
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from fractions import Fraction
 
 from composer.music.abc import fields as F
-from composer.music.abc.lexer import LexError, NoteTok, Token
+from composer.music.abc.lexer import LexError, Token
+from composer.music.abc.music import MusicRules, to_tick
+from composer.music.abc.state import VoiceState
+from composer.music.abc.written import Parsed, WrittenBar, WrittenNote, WrittenSymbol
 from composer.music.score import (
-    TICKS_PER_QUARTER,
     TRACK_ROLES,
     Barline,
     ChordSymbol,
@@ -55,105 +56,10 @@ from composer.music.score import (
     Volta,
 )
 
-TICKS_PER_WHOLE = 4 * TICKS_PER_QUARTER
-_LETTER_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-_ALTERATION = {"": 0, "^": 1, "^^": 2, "_": -1, "__": -2, "=": 0}
-_DEFAULT_Q = {2: 3, 3: 2, 4: 3, 6: 2, 8: 3}
-_BAR_RANK = ("|", "[|", "||", "|]")
-_MAX_TICKS = 10_000 * TICKS_PER_WHOLE
-"""Longest tune we read (10,000 bars of 4/4): stops typos like ``Z999`` from making
-scores nobody can draw."""
 
-
-@dataclass(frozen=True, slots=True)
-class WrittenNote:
-    """One note or rest as written: ``pitch`` is ``None`` for a rest; ticks
-    ``[start, end)`` as written (not merged with ties); characters ``[char_start,
-    char_end)`` of the tune text."""
-
-    voice: str
-    start: int
-    end: int
-    pitch: int | None
-    char_start: int
-    char_end: int
-
-
-@dataclass(frozen=True, slots=True)
-class WrittenBar:
-    """One bar of one voice as written: ticks ``[start, end)`` and characters
-    ``[char_start, char_end)`` from its first element through its closing bar line."""
-
-    voice: str
-    start: int
-    end: int
-    char_start: int
-    char_end: int
-
-
-@dataclass(frozen=True, slots=True)
-class WrittenSymbol:
-    """A chord symbol's tick and characters (quotes included)."""
-
-    voice: str
-    tick: int
-    text: str
-    char_start: int
-    char_end: int
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """What :func:`parse_tokens` makes of one tune."""
-
-    score: Score
-    notes: tuple[WrittenNote, ...]
-    bars: tuple[WrittenBar, ...]
-    symbols: tuple[WrittenSymbol, ...]
-    body_start: int
-    """Character offset where the body (the line after ``K:``) starts."""
-    main_voice: str
-    """Id of the voice that owns bar lines, endings, meters and keys."""
-
-
-@dataclass
-class _Event:
-    start: Fraction
-    duration: Fraction
-    merged: list[int]  # indices into _Voice.notes
-    written: list[int]  # indices into Parser.written
-    pitches: list[int]
-    letters: list[tuple[str, int]]
-
-
-@dataclass
-class _Voice:
-    id: str
-    name: str
-    unit: Fraction | None
-    meter: tuple[int, int] | None
-    key: F.KeySpec
-    signature: dict[str, int]
-    clef: str = ""
-    program: int | None = None
-    is_drum: bool = False
-    octave: int = 0
-    cursor: Fraction = Fraction(0)
-    bar_acc: dict = field(default_factory=dict)
-    ties: dict[int, int] = field(default_factory=dict)
-    tie_letters: dict[tuple[str, int], int] = field(default_factory=dict)
-    notes: list[list] = field(default_factory=list)  # [start, end, pitch] (Fractions)
-    last: _Event | None = None
-    broken_next: Fraction | None = None
-    tuplet_left: int = 0
-    tuplet_factor: Fraction = Fraction(1)
-    bar_start: Fraction = Fraction(0)
-    bar_first_char: int | None = None
-    bars: list[WrittenBar] = field(default_factory=list)
-
-
-class Parser:
-    """Reads the tokens of one tune (see the module docstring)."""
+class Parser(MusicRules):
+    """Reads the tokens of one tune (see the module docstring); the note-level rules
+    are :class:`~.music.MusicRules`."""
 
     def __init__(self, tokens: list[Token], text: str):
         self.tokens = tokens
@@ -168,9 +74,9 @@ class Parser:
         self.header_program: int | None = None
         self.header_drum = False
         self.declared: dict[str, F.VoiceSpec] = {}
-        self.voices: dict[str, _Voice] = {}
-        self.voice: _Voice | None = None
-        self.main: _Voice | None = None
+        self.voices: dict[str, VoiceState] = {}
+        self.voice: VoiceState | None = None
+        self.main: VoiceState | None = None
         self.meters: list[MeterChange] = []
         self.keys: list[KeyChange] = []
         self.tempos: list[TempoChange] = []
@@ -295,7 +201,7 @@ class Parser:
             key = spec.key
             self._structure(lambda t: self.keys.append(dataclasses.replace(key, tick=t)))
 
-    def _apply_key(self, v: _Voice, spec: F.KeySpec) -> None:
+    def _apply_key(self, v: VoiceState, spec: F.KeySpec) -> None:
         if spec.key is not None or spec.extra:
             merged = spec if spec.key is not None else dataclasses.replace(spec, key=v.key.key)
             v.key = merged
@@ -310,7 +216,7 @@ class Parser:
         voice that owns the structure (or no voice has music yet)."""
         v = self.voice
         if v is None or self.main is None or v is self.main or any_voice:
-            record(_tick(v.cursor) if v else 0)
+            record(to_tick(v.cursor) if v else 0)
 
     def _directive(self, tok: Token) -> None:
         words = str(tok.value).split()
@@ -336,9 +242,9 @@ class Parser:
                     v.is_drum = True
 
     # --- voices ---------------------------------------------------------------------
-    def _new_voice(self, spec: F.VoiceSpec) -> _Voice:
+    def _new_voice(self, spec: F.VoiceSpec) -> VoiceState:
         declared = self.declared.get(spec.id, spec)
-        v = _Voice(spec.id, spec.name or declared.name, self.unit, self.meter, self.key,
+        v = VoiceState(spec.id, spec.name or declared.name, self.unit, self.meter, self.key,
                    self.key.signature(), clef=spec.clef or declared.clef,
                    octave=self.key.octave or 0)
         if not self.voices:
@@ -358,7 +264,7 @@ class Parser:
             v.name = spec.name
         self.voice = v
 
-    def _current(self) -> _Voice:
+    def _current(self) -> VoiceState:
         if self.voice is None:
             first = next(iter(self.declared.values()), F.VoiceSpec(""))
             self._switch_voice(first)
@@ -367,207 +273,6 @@ class Parser:
             self.main = v
         return v
 
-    # --- music ----------------------------------------------------------------------
-    def _note(self, tok: Token) -> None:
-        self._event(tok, [tok.value], Fraction(1))
-
-    def _chord(self, tok: Token) -> None:
-        notes, outer = tok.value
-        self._event(tok, list(notes), outer)
-
-    def _rest(self, tok: Token) -> None:
-        self._event(tok, [], tok.value)
-
-    def _event(self, tok: Token, notes: list[NoteTok], outer: Fraction) -> None:
-        v = self._current()
-        self._mark(v, tok.start)
-        unit = self._unit(v)
-        factor = Fraction(1)
-        if v.tuplet_left > 0:
-            factor = v.tuplet_factor
-            v.tuplet_left -= 1
-        if v.broken_next is not None:
-            factor *= v.broken_next
-            v.broken_next = None
-        scale = unit * TICKS_PER_WHOLE * factor
-        start = v.cursor
-        incoming, incoming_letters = v.ties, v.tie_letters
-        v.ties, v.tie_letters = {}, {}
-        if not notes:  # a rest
-            duration = outer * scale
-            idx = len(self.written)
-            self.written.append([v.id, start, start + duration, None, tok.start, tok.end])
-            v.last = _Event(start, duration, [], [idx], [], [])
-            self._advance(v, duration, tok.start)
-            return
-        duration = notes[0].length * outer * scale
-        event = _Event(start, duration, [], [], [], [])
-        for n in notes:
-            pitch, letter_key = self._pitch(v, n, incoming_letters)
-            length = n.length * outer * scale
-            end = start + length
-            self.written.append([v.id, start, end, pitch, n.start, n.end])
-            if pitch in event.pitches:  # the same pitch twice in a chord sounds once
-                continue
-            merged = incoming.pop(pitch, None)
-            if merged is not None and v.notes[merged][1] == start:
-                v.notes[merged][1] = end
-            else:
-                merged = len(v.notes)
-                v.notes.append([start, end, pitch])
-            event.merged.append(merged)
-            event.pitches.append(pitch)
-            event.letters.append(letter_key)
-            event.written.append(len(self.written) - 1)
-            if n.tie:
-                v.ties[pitch] = merged
-                v.tie_letters[letter_key] = pitch
-        v.last = event
-        self._advance(v, duration, tok.start)
-
-    def _unit(self, v: _Voice) -> Fraction:
-        if v.unit is None:
-            v.unit = self.unit or F.default_unit_length(v.meter)
-        return v.unit
-
-    def _pitch(self, v: _Voice, n: NoteTok, tied: dict) -> tuple[int, tuple[str, int]]:
-        letter = n.letter.upper()
-        octave = 4 + (1 if n.letter.islower() else 0) + n.octave + v.octave
-        natural = 12 * (octave + 1) + _LETTER_PC[letter]
-        key = (letter, octave) if self.propagate == "octave" else (letter, 0)
-        if n.accidental:
-            alteration = _ALTERATION[n.accidental]
-            if self.propagate != "not":
-                v.bar_acc[key] = alteration
-        elif (letter, octave) in tied and self.propagate != "not":
-            pitch = tied[(letter, octave)]
-            alteration = pitch - natural
-        elif key in v.bar_acc:
-            alteration = v.bar_acc[key]
-        else:
-            alteration = v.signature[letter]
-        pitch = natural + alteration
-        if not 0 <= pitch <= 127:
-            raise LexError("note out of range: MIDI pitches run from C,,,,, to g'''''",
-                           n.start)
-        return pitch, (letter, octave)
-
-    def _advance(self, v: _Voice, duration: Fraction, offset: int) -> None:
-        v.cursor += duration
-        if v.cursor > _MAX_TICKS:
-            raise LexError("the tune is too long (over 10,000 bars)", offset)
-
-    def _bars_rest(self, tok: Token) -> None:
-        v = self._current()
-        self._mark(v, tok.start)
-        num, den = v.meter or (4, 4)
-        bar = Fraction(num * TICKS_PER_WHOLE, den)
-        v.ties, v.tie_letters, v.last = {}, {}, None
-        start = v.cursor
-        self.written.append([v.id, start, start + bar * tok.value, None, tok.start, tok.end])
-        for i in range(tok.value):
-            if i:
-                self._add_barline(v, v.cursor, "|")
-            self._advance(v, bar, tok.start)
-
-    def _tie(self, tok: Token) -> None:
-        v = self._current()
-        if v.last is None:
-            raise LexError("a tie - must follow a note", tok.start)
-        for pitch, merged, letter in zip(v.last.pitches, v.last.merged, v.last.letters):
-            v.ties[pitch] = merged
-            v.tie_letters[letter] = pitch
-
-    def _broken(self, tok: Token) -> None:
-        v = self._current()
-        last = v.last
-        if last is None or last.start + last.duration != v.cursor:
-            raise LexError("a broken rhythm > or < must stand between two notes", tok.start)
-        n = abs(tok.value)
-        short = Fraction(1, 2 ** n)
-        first, second = (2 - short, short) if tok.value > 0 else (short, 2 - short)
-        delta = last.duration * (first - 1)
-        for i in last.written:
-            w = self.written[i]
-            w[2] = w[1] + (w[2] - w[1]) * first
-        for i in last.merged:
-            v.notes[i][1] += delta
-        last.duration += delta
-        v.cursor += delta
-        v.broken_next = second
-
-    def _tuplet(self, tok: Token) -> None:
-        v = self._current()
-        self._mark(v, tok.start)
-        p, q, r = tok.value
-        if q is None:
-            if p in _DEFAULT_Q:
-                q = _DEFAULT_Q[p]
-            else:
-                num = (v.meter or (4, 4))[0]
-                q = 3 if num % 3 == 0 and num > 3 else 2
-        v.tuplet_factor = Fraction(q, p)
-        v.tuplet_left = r or p
-
-    def _grace(self, tok: Token) -> None:
-        self._mark(self._current(), tok.start)
-
-    def _decoration(self, tok: Token) -> None:
-        self._mark(self._current(), tok.start)
-
-    def _annotation(self, tok: Token) -> None:
-        self._mark(self._current(), tok.start)
-
-    def _symbol(self, tok: Token) -> None:
-        v = self._current()
-        self._mark(v, tok.start)
-        if not tok.value.strip():
-            return  # a blank symbol ("" or " ") names no chord
-        self.chords.append((v.cursor, tok.value, v.id))
-        self.symbols.append((v.id, v.cursor, tok.value, tok.start, tok.end))
-
-    def _line_end(self, tok: Token) -> None:
-        pass
-
-    # --- bars -----------------------------------------------------------------------
-    def _mark(self, v: _Voice, offset: int) -> None:
-        if v.bar_first_char is None:
-            v.bar_first_char = offset
-
-    def _bar(self, tok: Token) -> None:
-        v = self._current()
-        tick = v.cursor
-        if v.bar_first_char is not None and tick > v.bar_start:
-            v.bars.append(WrittenBar(v.id, _tick(v.bar_start), _tick(tick), v.bar_first_char,
-                                     tok.end))
-            v.bar_start = tick
-        v.bar_first_char = None
-        v.bar_acc.clear()
-        self._add_barline(v, tick, tok.value)
-
-    def _add_barline(self, v: _Voice, tick: Fraction, kind: str) -> None:
-        if v is not self.main:
-            return
-        t = _tick(tick)
-        self.barlines[t] = _merge_kinds(self.barlines.get(t), kind)
-        if kind != "|" and self.open_volta is not None and self.open_volta[0] < tick:
-            self._close_volta(tick)
-
-    def _volta(self, tok: Token) -> None:
-        v = self._current()
-        self._mark(v, tok.start)
-        if v is not self.main:
-            return
-        if self.open_volta is not None and self.open_volta[0] < v.cursor:
-            self._close_volta(v.cursor)
-        self.open_volta = (v.cursor, tok.value)
-
-    def _close_volta(self, tick: Fraction) -> None:
-        start, numbers = self.open_volta
-        self.open_volta = None
-        if tick > start:
-            self.voltas.append(Volta(_tick(start), _tick(tick), numbers))
-
     # --- the score ------------------------------------------------------------------
     def _finish(self) -> Parsed:
         voices = list(self.voices.values())
@@ -575,7 +280,7 @@ class Parser:
         for v in voices:
             if v.bar_first_char is not None and v.cursor > v.bar_start:
                 last = max((w[5] for w in self.written if w[0] == v.id), default=0)
-                v.bars.append(WrittenBar(v.id, _tick(v.bar_start), _tick(v.cursor),
+                v.bars.append(WrittenBar(v.id, to_tick(v.bar_start), to_tick(v.cursor),
                                          v.bar_first_char, last))
         if self.open_volta is not None:
             self._close_volta(end)
@@ -586,7 +291,7 @@ class Parser:
         main_id = self.main.id if self.main else ""
         chords, seen = [], set()
         for tick, text, vid in self.chords:
-            t = _tick(tick)
+            t = to_tick(tick)
             if vid != main_id and (t, text) in seen:
                 continue
             seen.add((t, text))
@@ -600,24 +305,24 @@ class Parser:
             tempos=tuple(self.tempos) or (TempoChange(0, 120.0),),
             barlines=tuple(Barline(t, k) for t, k in sorted(self.barlines.items())),
             voltas=tuple(self.voltas),
-            parts=tuple(dataclasses.replace(p, tick=_tick(p.tick)) for p in self.parts),
+            parts=tuple(dataclasses.replace(p, tick=to_tick(p.tick)) for p in self.parts),
             metadata=tuple(self.metadata),
         ).normalized()
-        end_tick = _tick(end)
+        end_tick = to_tick(end)
         if end_tick > score.length:
             score = dataclasses.replace(score, end_tick=end_tick)
         return Parsed(
             score=score,
-            notes=tuple(WrittenNote(w[0], _tick(w[1]), _tick(w[2]), w[3], w[4], w[5])
+            notes=tuple(WrittenNote(w[0], to_tick(w[1]), to_tick(w[2]), w[3], w[4], w[5])
                         for w in self.written),
             bars=tuple(b for v in voices for b in v.bars),
-            symbols=tuple(WrittenSymbol(vid, _tick(t), text, a, b)
+            symbols=tuple(WrittenSymbol(vid, to_tick(t), text, a, b)
                           for vid, t, text, a, b in self.symbols),
             body_start=self.body_start,
             main_voice=main_id,
         )
 
-    def _tracks(self, voices: list[_Voice]) -> list[Track]:
+    def _tracks(self, voices: list[VoiceState]) -> list[Track]:
         tracks = []
         for i, v in enumerate(voices):
             if v.name:
@@ -628,7 +333,7 @@ class Parser:
                 name = f"Voice {v.id}"
             notes = []
             for start, end, pitch in v.notes:
-                a, b = _tick(start), _tick(end)
+                a, b = to_tick(start), to_tick(end)
                 if b > a:
                     notes.append(Note(a, b, pitch))
             tracks.append(Track(name, tuple(notes), _role(name, i, v), v.program or 0,
@@ -636,7 +341,7 @@ class Parser:
         return tracks
 
 
-def _role(name: str, index: int, v: _Voice) -> str:
+def _role(name: str, index: int, v: VoiceState) -> str:
     low = name.lower()
     if v.is_drum:
         return "drums"
@@ -648,24 +353,6 @@ def _role(name: str, index: int, v: _Voice) -> str:
         if word in low:
             return role
     return "melody" if index == 0 else "accompaniment"
-
-
-def _tick(t: Fraction) -> int:
-    return round(t)
-
-
-def _merge_kinds(a: str | None, b: str) -> str:
-    if a is None:
-        return b
-    ends = a in (":|", ":|:") or b in (":|", ":|:")
-    starts = a in ("|:", ":|:") or b in ("|:", ":|:")
-    if ends and starts:
-        return ":|:"
-    if ends:
-        return ":|"
-    if starts:
-        return "|:"
-    return max(a, b, key=_BAR_RANK.index)
 
 
 def parse_tokens(tokens: list[Token], text: str) -> Parsed:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from composer.music.abc.parser import WrittenBar, WrittenNote, WrittenSymbol
+from composer.music.abc.written import WrittenBar, WrittenNote, WrittenSymbol
 from composer.music.score import Score
 
 
