@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,6 +76,7 @@ def mutated(draw):
     return text
 
 
+@pytest.mark.slow
 @fuzz(1500)
 @given(mutated())
 def test_mutated_tunes_give_only_typed_errors(text):
