@@ -112,7 +112,7 @@ class Document(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.path: Path | None = None
         self.source_path: Path | None = None
         self.header = ""
@@ -282,6 +282,9 @@ class Document(QObject):
         self.selectionChanged.emit(*(selection or (-1, -1)))
 
     # --- internals --------------------------------------------------------------------
+    def _clean_changed(self, clean: bool) -> None:
+        self.modifiedChanged.emit(not clean)
+
     def _parse(self, text: str, fallback: Score) -> tuple[Score, AbcSyntaxError | None]:
         try:
             return abc_bridge.read_tune(text, self.header), None

@@ -135,11 +135,13 @@ def test_errors_become_messages(generator, score, qtbot):
         raise ZeroDivisionError("boom")
 
     generator.worker._run_engine = broken
+    finished = []
+    generator.finished.connect(finished.append)
     with qtbot.waitSignal(generator.failed, timeout=20000) as failed:
         generator.start(request(score))
     assert "the model failed (ZeroDivisionError: boom)" in failed.args[0]
-    with qtbot.waitSignal(generator.finished, timeout=5000):
-        pass
+    qtbot.waitUntil(lambda: finished == [False], timeout=5000)
+    assert not generator.running
 
 
 def test_model_loading_is_reported_once_per_request(generator, score, qtbot):

@@ -1,0 +1,244 @@
+"""The generation panel: which model, how to sample, how many takes and bars.
+
+It reads model cards only (the registry's listing, no torch) and builds
+:class:`~composer.generation.request.Sampling` and request options for the window.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from composer.generation.request import Sampling
+from composer.ui.settings import value
+
+MAX_SEED = 2**31 - 1
+
+
+def format_size(size_bytes: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size_bytes < 1024 or unit == "GB":
+            return f"{size_bytes:.0f} {unit}" if unit == "bytes" else f"{size_bytes:.1f} {unit}"
+        size_bytes /= 1024
+    return ""
+
+
+def card_html(info) -> str:
+    """A model card (:class:`~composer.generation.registry.ModelInfo`) as short HTML:
+    description, training data, size, metrics, licence; or why it cannot be used."""
+    if info is None:
+        return ("<i>No model installed.</i> Put a model folder in the project's "
+                "<tt>models/</tt> or your models folder to continue music.")
+    card = info.card or {}
+    esc = html.escape
+    parts = [f"<b>{esc(str(card.get('title', info.name)))}</b>"]
+    if info.problem:
+        parts.append(f"<span style='color:#a00000'>{esc(info.problem)}</span>")
+    if info.description:
+        parts.append(esc(info.description))
+    rows = []
+    data = card.get("data") or card.get("dataset") or card.get("training_data")
+    if data:
+        rows.append(("Data", data if isinstance(data, str) else ", ".join(map(str, data))
+                     if isinstance(data, list) else str(data)))
+    params = card.get("parameters") or card.get("params")
+    size = format_size(info.size_bytes)
+    rows.append(("Size", f"{params:,} parameters, {size}" if isinstance(params, int) else size))
+    metrics = card.get("metrics")
+    if isinstance(metrics, dict):
+        rows += [(str(k).replace("_", " "), _fmt(v)) for k, v in list(metrics.items())[:6]]
+    licence = card.get("license") or card.get("licence")
+    if licence:
+        rows.append(("Licence", str(licence)))
+    rows.append(("Kind", info.kind or "unknown"))
+    table = "".join(f"<tr><td style='color:#666;padding-right:6px'>{esc(str(k))}</td>"
+                    f"<td>{esc(str(v))}</td></tr>" for k, v in rows)
+    return "<br>".join(parts) + f"<table>{table}</table>"
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {_fmt(x)}" for k, x in v.items())
+    return str(v)
+
+
+class GenerationPanel(QWidget):
+    """See the module docstring. ``continueClicked()`` and ``stopClicked()`` come
+    from its buttons; ``modelChanged(str)`` when another model is picked."""
+
+    continueClicked = Signal()
+    stopClicked = Signal()
+    modelChanged = Signal(str)
+
+    def __init__(self, registry, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("generationPanel")
+        self.registry = registry
+        self._infos = []
+        self.model = QComboBox()
+        self.model.setToolTip("The model that writes the continuation")
+        self.card = QLabel()
+        self.card.setWordWrap(True)
+        self.card.setTextFormat(Qt.TextFormat.RichText)
+        self.card.setObjectName("modelCard")
+        self.card.setStyleSheet("QLabel#modelCard { background: palette(base); padding: 6px;"
+                                " border: 1px solid palette(mid); border-radius: 3px; }")
+        self.temperature = QDoubleSpinBox(decimals=2, minimum=0.05, maximum=2.5,
+                                          singleStep=0.05, value=1.0)
+        self.temperature.setToolTip("Lower: safer, more predictable; higher: more adventurous")
+        self.top_k = QSpinBox(minimum=0, maximum=500, value=0, specialValueText="off")
+        self.top_k.setToolTip("Sample only from the k likeliest tokens (off: all)")
+        self.top_p = QDoubleSpinBox(decimals=2, minimum=0.05, maximum=1.0, singleStep=0.05,
+                                    value=0.95)
+        self.top_p.setToolTip("Sample only from the likeliest tokens covering this "
+                              "probability (1.00: off)")
+        self.variations = QSpinBox(minimum=1, maximum=8, value=3)
+        self.variations.setToolTip("How many takes to write at once")
+        self.seed = QSpinBox(minimum=0, maximum=MAX_SEED, value=random.randint(0, 99999))
+        self.seed.setToolTip("The same seed and settings write the same takes")
+        self.new_seed = QPushButton("New seed")
+        self.new_seed.clicked.connect(self.roll_seed)
+        self.fresh_seed = QCheckBox("New seed each time")
+        self.fresh_seed.setChecked(True)
+        self.bars = QSpinBox(minimum=1, maximum=64, value=4, suffix=" bars")
+        self.bars.setToolTip("Bars to add with Continue (Ctrl+Enter)")
+        self.mode = QComboBox()
+        self.mode.addItem("Replace what follows", "replace")
+        self.mode.addItem("Insert (move later music right)", "insert")
+        self.context = QCheckBox("Use the music before the selection as context")
+        self.continue_button = QPushButton("Continue")
+        self.continue_button.setToolTip("Continue the selection (Ctrl+Enter)")
+        self.continue_button.setDefault(True)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setEnabled(False)
+        self.continue_button.clicked.connect(self.continueClicked)
+        self.stop_button.clicked.connect(self.stopClicked)
+
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.new_seed)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Temperature", self.temperature)
+        form.addRow("Top-k", self.top_k)
+        form.addRow("Top-p", self.top_p)
+        form.addRow("Takes", self.variations)
+        form.addRow("Seed", seed_row)
+        form.addRow("", self.fresh_seed)
+        form.addRow("Add", self.bars)
+        form.addRow("Mode", self.mode)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.continue_button, 1)
+        buttons.addWidget(self.stop_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Model"))
+        layout.addWidget(self.model)
+        layout.addWidget(self.card)
+        layout.addLayout(form)
+        layout.addWidget(self.context)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self.model.currentIndexChanged.connect(self._model_picked)
+        self.refresh_models()
+
+    # --- models ------------------------------------------------------------------------
+    def refresh_models(self) -> None:
+        """List the installed models again (cards only)."""
+        current = self.model_name()
+        try:
+            self._infos = self.registry.list()
+        except OSError:
+            self._infos = []
+        self.model.blockSignals(True)
+        self.model.clear()
+        for info in self._infos:
+            label = info.name if not info.problem else f"{info.name} (unusable)"
+            self.model.addItem(label, info.name)
+        names = [i.name for i in self._infos]
+        default = self.registry.default_name() if hasattr(self.registry, "default_name") else None
+        pick = current if current in names else default
+        if pick in names:
+            self.model.setCurrentIndex(names.index(pick))
+        self.model.blockSignals(False)
+        self._model_picked()
+
+    def model_name(self) -> str | None:
+        return self.model.currentData()
+
+    def model_info(self):
+        name = self.model_name()
+        return next((i for i in self._infos if i.name == name), None)
+
+    def select_model(self, name: str) -> None:
+        i = self.model.findData(name)
+        if i >= 0:
+            self.model.setCurrentIndex(i)
+
+    def _model_picked(self, *_args) -> None:
+        info = self.model_info()
+        self.card.setText(card_html(info))
+        if info is not None:
+            self.modelChanged.emit(info.name)
+
+    # --- sampling ----------------------------------------------------------------------
+    def roll_seed(self) -> int:
+        self.seed.setValue(random.randint(0, MAX_SEED))
+        return self.seed.value()
+
+    def sampling(self) -> Sampling:
+        """The sampling settings for the next request (a fresh seed first when
+        "New seed each time" is on)."""
+        if self.fresh_seed.isChecked():
+            self.roll_seed()
+        return Sampling(temperature=self.temperature.value(), top_k=self.top_k.value(),
+                        top_p=self.top_p.value(), seed=self.seed.value())
+
+    def mode_name(self) -> str:
+        return self.mode.currentData()
+
+    def set_running(self, running: bool) -> None:
+        self.stop_button.setEnabled(running)
+
+    # --- persistence -------------------------------------------------------------------
+    def save(self, s) -> None:
+        s.setValue("generation/model", self.model_name() or "")
+        s.setValue("generation/temperature", self.temperature.value())
+        s.setValue("generation/top_k", self.top_k.value())
+        s.setValue("generation/top_p", self.top_p.value())
+        s.setValue("generation/variations", self.variations.value())
+        s.setValue("generation/seed", self.seed.value())
+        s.setValue("generation/fresh_seed", self.fresh_seed.isChecked())
+        s.setValue("generation/bars", self.bars.value())
+        s.setValue("generation/mode", self.mode_name())
+        s.setValue("generation/context", self.context.isChecked())
+
+    def restore(self, s) -> None:
+        model = value(s, "generation/model", "")
+        if model:
+            self.select_model(model)
+        self.temperature.setValue(value(s, "generation/temperature", self.temperature.value()))
+        self.top_k.setValue(value(s, "generation/top_k", self.top_k.value()))
+        self.top_p.setValue(value(s, "generation/top_p", self.top_p.value()))
+        self.variations.setValue(value(s, "generation/variations", self.variations.value()))
+        self.seed.setValue(value(s, "generation/seed", self.seed.value()))
+        self.fresh_seed.setChecked(value(s, "generation/fresh_seed", True))
+        self.bars.setValue(value(s, "generation/bars", self.bars.value()))
+        i = self.mode.findData(value(s, "generation/mode", "replace"))
+        self.mode.setCurrentIndex(max(i, 0))
+        self.context.setChecked(value(s, "generation/context", False))
