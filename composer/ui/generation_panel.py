@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import random
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -39,7 +40,8 @@ def format_size(size_bytes: int) -> str:
 
 def card_html(info) -> str:
     """A model card (:class:`~composer.generation.registry.ModelInfo`) as short HTML:
-    description, training data, size, metrics, licence; or why it cannot be used."""
+    description, architecture, training data, training, size, metrics, licence; or why
+    the model cannot be used."""
     if info is None:
         return ("<i>No model installed.</i> Put a model folder in the project's "
                 "<tt>models/</tt> or your models folder to continue music.")
@@ -51,10 +53,17 @@ def card_html(info) -> str:
     if info.description:
         parts.append(esc(info.description))
     rows = []
+    arch = _architecture(card.get("architecture"))
+    if arch:
+        rows.append(("Model", arch))
     data = card.get("data") or card.get("dataset") or card.get("training_data")
     if data:
-        rows.append(("Data", data if isinstance(data, str) else ", ".join(map(str, data))
-                     if isinstance(data, list) else str(data)))
+        rows.append(("Data", _data(data)))
+    training = card.get("training")
+    if isinstance(training, dict) and training.get("steps"):
+        minutes = float(training.get("seconds", 0)) / 60
+        rows.append(("Training", f"{training['steps']} steps"
+                     + (f", {minutes:.0f} min" if minutes else "")))
     params = card.get("parameters") or card.get("params")
     size = format_size(info.size_bytes)
     rows.append(("Size", f"{params:,} parameters, {size}" if isinstance(params, int) else size))
@@ -64,10 +73,39 @@ def card_html(info) -> str:
     licence = card.get("license") or card.get("licence")
     if licence:
         rows.append(("Licence", str(licence)))
-    rows.append(("Kind", info.kind or "unknown"))
     table = "".join(f"<tr><td style='color:#666;padding-right:6px'>{esc(str(k))}</td>"
                     f"<td>{esc(str(v))}</td></tr>" for k, v in rows)
     return "<br>".join(parts) + f"<table>{table}</table>"
+
+
+def _architecture(arch) -> str:
+    if not isinstance(arch, dict):
+        return str(arch) if arch else ""
+    config = arch.get("config") if isinstance(arch.get("config"), dict) else {}
+    shape = ""
+    if config.get("layers") and config.get("hidden"):
+        shape = f" {config['layers']}\u00d7{config['hidden']}"
+    return f"{arch.get('class', '')}{shape}".strip()
+
+
+def _data(data) -> str:
+    """Training data in a few words (file lists become a count and their folder)."""
+    if isinstance(data, str):
+        return data
+    if isinstance(data, list):
+        return ", ".join(map(str, data[:4])) + (f" (+{len(data) - 4})" if len(data) > 4 else "")
+    if not isinstance(data, dict):
+        return str(data)
+    words = []
+    files = data.get("files")
+    if isinstance(files, list) and files:
+        folders = {Path(str(f)).parent.parent.name or Path(str(f)).parent.name for f in files}
+        words.append(f"{len(files)} files ({', '.join(sorted(folders))})")
+    for key, v in data.items():
+        if key != "files" and isinstance(v, (int, float)) and not isinstance(v, bool):
+            words.append(f"{v:,} {key.replace('_', ' ')}")
+    return "; ".join(words) or ", ".join(f"{k}: {v}" for k, v in data.items()
+                                        if isinstance(v, str))
 
 
 def _fmt(v) -> str:

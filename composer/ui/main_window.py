@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from composer.music.errors import MusicError
+from composer.ui import abc_bridge
 from composer.ui.abc_editor import AbcPane
 from composer.ui.actions import build_actions, build_menus, build_toolbars
 from composer.ui.autosave import Autosave
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("composer"))
         self.setAcceptDrops(True)
         self._shut_down = False
+        self._playing_bar: tuple[int, int] | None = None
         self.settings = open_settings()
         self.document = Document(self)
         self.registry = registry if registry is not None else _default_registry()
@@ -179,10 +181,11 @@ class MainWindow(QMainWindow):
 
         self.transport.take_to_audition = self.takes.audition_target
         self.transport.playheadMoved.connect(roll.set_playhead)
-        self.transport.message.connect(self.statusBar().showMessage)
+        self.transport.playheadMoved.connect(self._mark_playing_bar)
+        self.transport.message.connect(lambda m: self.statusBar().showMessage(m, 10000))
         self.transport.follow_action.toggled.connect(roll.set_follow_playhead)
         self.player.stateChanged.connect(
-            lambda s: roll.set_playhead(-1) if s == "stopped" else None)
+            lambda s: self._mark_playing_bar(-1) if s == "stopped" else None)
         self.autosave.failed.connect(self.show_error)
 
     # --- the document and the roll -----------------------------------------------------
@@ -199,6 +202,20 @@ class MainWindow(QMainWindow):
     def _selection_to_roll(self, start: int, end: int) -> None:
         if self.roll.selection() != ((start, end) if start >= 0 else None):
             self.roll.set_selection(start, end)
+
+    def _mark_playing_bar(self, tick: int) -> None:
+        """Show the playhead on the roll and shade the bar being played in the ABC."""
+        if tick < 0:
+            self.roll.set_playhead(-1)
+        doc = self.document
+        bar = next(((a, b) for a, b in doc.score.bars() if a <= tick < b), None)
+        if bar == self._playing_bar:
+            return
+        self._playing_bar = bar
+        chars = None
+        if bar is not None and doc.error is None and not doc.parse_pending:
+            chars = abc_bridge.chars_for_ticks(doc.text, bar[0], bar[1], doc.header)
+        self.abc_pane.editor.mark_playing(*(chars or (None, None)))
 
     def _cursor_moved(self, tick: int) -> None:
         from composer.ui.transport import bar_beat

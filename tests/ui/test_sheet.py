@@ -20,6 +20,7 @@ NESTED = f"""<svg xmlns="{SVG_NS}" width="200px" height="100px">
     <rect x="100" y="100" width="800" height="400" style="stroke:currentColor"/>
     <text font-size="0px"><tspan x="1000" y="800" text-anchor="middle">
       <tspan font-size="405px">Em</tspan></tspan></text>
+    <g class="tempo"><text x="1" y="2" font-size="0px" /></g>
   </svg>
 </svg>"""
 
@@ -44,7 +45,9 @@ def test_inner_svg_becomes_a_scaled_group_and_texts_are_flattened():
     assert group.get("transform") == "scale(0.1)"
     assert group.get("class") == "definition-scale"
     assert not root.findall(f".//{{{SVG_NS}}}ellipse")  # placeholders dropped
-    text = root.find(f".//{{{SVG_NS}}}text")
+    texts = root.findall(f".//{{{SVG_NS}}}text")
+    assert len(texts) == 1  # the empty one is gone
+    text = texts[0]
     assert text.text == "Em" and not list(text)
     assert (text.get("font-size"), text.get("x"), text.get("text-anchor")) == (
         "405px", "1000", "middle")

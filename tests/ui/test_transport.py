@@ -4,6 +4,7 @@ audition, and Play disabled with the audio error's message when audio is missing
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
 from composer.music.score import Score
@@ -27,9 +28,15 @@ def test_play_moves_the_playhead_and_space_stops(window, qtbot):
     assert window.player.state == "playing"
     qtbot.waitUntil(lambda: window.roll.playhead() > 0, timeout=5000)
     assert window.transport.play_action.text() == "Stop"
+    editor = window.abc_pane.editor
+    qtbot.waitUntil(lambda: bool(editor.extraSelections()), timeout=5000)
+    selection = editor.extraSelections()[0]
+    shaded = QTextCursor(selection.cursor).selectedText()
+    assert shaded and shaded in editor.toPlainText().splitlines()[6]  # a bar of line 7
     QTest.keyClick(window.roll.view(), Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: window.player.state == "stopped", timeout=5000)
     qtbot.waitUntil(lambda: window.roll.playhead() == -1, timeout=5000)
+    assert not editor.extraSelections()
     assert window.transport.play_action.text() == "Play"
 
 

@@ -10,7 +10,8 @@ size 0. And CSS hides placeholder shapes by class, which QtSvg ignores. So:
   viewport (the scale is uniform: verovio keeps the aspect ratio);
 * each ``<text>`` gets the position, font size, style and weight its ``<tspan>``s give
   and that text directly (nested spans flattened);
-* ``class="... placeholder ..."`` groups are removed, ``currentColor`` is resolved.
+* ``class="... placeholder ..."`` groups and empty texts are removed,
+  ``currentColor`` is resolved.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def flatten_svg(svg: str, color: str = "black") -> str:
     stack = [root]
     while stack:
         parent = stack.pop()
-        for i, child in enumerate(list(parent)):
+        for child in list(parent):
             if child.tag == _SVG:
                 group = ET.Element(_G)
                 transform = _inner_transform(child, width, height)
@@ -109,11 +110,15 @@ def flatten_svg(svg: str, color: str = "black") -> str:
                     if child.get(name):
                         group.set(name, child.get(name))
                 group.extend(list(child))
+                index = list(parent).index(child)
                 parent.remove(child)
-                parent.insert(i, group)
+                parent.insert(index, group)
                 child = group
             if child.tag == _TEXT:
-                _flatten_text(child)
+                if "".join(child.itertext()).strip():
+                    _flatten_text(child)
+                else:  # an empty text (verovio's tempo marks): QtSvg warns on its 0px
+                    parent.remove(child)
             else:
                 stack.append(child)
     out = ET.tostring(root, encoding="unicode")
