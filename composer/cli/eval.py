@@ -16,8 +16,10 @@ def add_parser(sub) -> None:
         description="Score a folk model on ABC tunes (bits per character of each tune's "
                     "body given its header) and judge tunes it writes from their headers.")
     p.add_argument("model", metavar="MODEL_DIR", help="model folder (card.json, weights)")
-    p.add_argument("--abc", nargs="+", required=True, metavar="PATH",
-                   help="ABC files or folders of them")
+    p.add_argument("--abc", nargs="+", metavar="PATH",
+                   help="ABC files or folders of them (folk models)")
+    p.add_argument("--midi", nargs="+", metavar="PATH",
+                   help="MIDI files or folders of them (MIDI models: macnet, piano-lstm)")
     p.add_argument("--splits", metavar="FILE", help="JSON file mapping splits to tune ids")
     p.add_argument("--split", metavar="NAME", help="the split to evaluate (default test)")
     p.add_argument("--samples", type=int, default=0, metavar="N",
@@ -48,6 +50,12 @@ def _check(args) -> None:
 
 
 def run(args) -> int:
+    if args.midi:
+        from composer.training.midi_cli import run_eval
+
+        return run_eval(args)
+    if not args.abc:
+        raise CliError("give --abc PATH... (folk models) or --midi PATH... (MIDI models)")
     _check(args)
     from composer.generation.request import Sampling
     from composer.nn import checkpoint

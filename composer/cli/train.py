@@ -20,7 +20,8 @@ def add_parser(sub) -> None:
         description="Train a character-level LSTM on ABC tunes. Run the same command again "
                     "to resume a stopped run.")
     p.add_argument("--preset", default=None, metavar="NAME",
-                   help="training preset: folk (default), char-rnn, window-lstm")
+                   help="training preset: folk (default), char-rnn, window-lstm; on MIDI "
+                        "data: macnet-folk, piano-lstm")
     p.add_argument("--data", nargs="+", required=True, metavar="PATH",
                    help="ABC files or folders of them")
     p.add_argument("--splits", metavar="FILE",
@@ -159,7 +160,15 @@ class ProgressPrinter:
         self.stream.flush()
 
 
+MIDI_PRESETS = ("macnet-folk", "piano-lstm")
+"""Presets trained on MIDI files (see composer.training.midi_cli)."""
+
+
 def run(args) -> int:
+    if args.preset in MIDI_PRESETS:
+        from composer.training.midi_cli import run_train
+
+        return run_train(args)
     from composer.training.trainer import train
 
     config = _config(args)

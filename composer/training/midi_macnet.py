@@ -44,9 +44,9 @@ NOTTINGHAM_LICENCE = {
 
 PRESETS: dict[str, MidiTrainConfig] = {
     "macnet-folk": MidiTrainConfig(
-        model={"embed": 128, "hidden": 512, "layers": 2, "dropout": 0.3},
-        batch=32, window=384, steps=2200, lr=2e-3, warmup=100, weight_decay=0.01,
-        eval_every=200, max_minutes=29.0),
+        model={"embed": 128, "hidden": 384, "layers": 2, "dropout": 0.3},
+        batch=32, window=256, steps=4000, lr=3e-3, warmup=50, weight_decay=0.01,
+        eval_every=100, max_minutes=29.0),
 }
 
 

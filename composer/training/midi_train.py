@@ -47,7 +47,10 @@ class MidiTrainConfig:
     grad_clip: float = 1.0
     eval_every: int = 250
     max_minutes: float = 0.0
-    """Stop after this many minutes of training (0: no limit)."""
+    """Time budget in wall-clock minutes (0: none). Training ends after ``steps`` or
+    when the budget is spent, whichever comes first, and the learning rate follows
+    whichever is further along, so a run on a busy machine still finishes its
+    schedule within the budget (it is then not bit-reproducible)."""
     seed: int = 1
     threads: int = 2
 
@@ -139,13 +142,13 @@ class TrainResult:
     finished: bool
 
 
-def learning_rate(config: MidiTrainConfig, step: int) -> float:
-    """Linear warm-up, then a cosine from ``lr`` to ``lr * min_lr_ratio`` at ``steps``."""
+def learning_rate(config: MidiTrainConfig, step: int, progress: float) -> float:
+    """Linear warm-up over ``warmup`` steps, then a cosine from ``lr`` to
+    ``lr * min_lr_ratio`` as ``progress`` (0..1, see :func:`train_midi`) runs out."""
     if config.warmup and step < config.warmup:
         return config.lr * (step + 1) / config.warmup
-    t = min(1.0, (step - config.warmup) / max(1, config.steps - config.warmup))
     low = config.min_lr_ratio
-    return config.lr * (low + (1 - low) * 0.5 * (1 + math.cos(math.pi * t)))
+    return config.lr * (low + (1 - low) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
 def window_batch(data: Sequences, rng: np.random.Generator, batch: int, window: int,
@@ -228,6 +231,7 @@ class _ResumeState:
         for idx, st in state["state"].items():
             for k, v in st.items():
                 tensors[f"opt.{idx}.{k}"] = torch.as_tensor(v)
+        tensors["rng.torch"] = torch.get_rng_state()  # dropout masks continue as they would
         groups = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in g.items()}
                   for g in state["param_groups"]]
         checkpoint.save_weights(self.tensors, tensors)
@@ -249,6 +253,8 @@ class _ResumeState:
                 state.setdefault(int(idx), {})[name] = v
         groups = [dict(g, betas=tuple(g["betas"])) for g in info.pop("param_groups")]
         opt.load_state_dict({"state": state, "param_groups": groups})
+        if "rng.torch" in tensors:
+            torch.set_rng_state(tensors["rng.torch"])
         return info
 
 
@@ -295,12 +301,18 @@ def train_midi(task: MidiTask, config: MidiTrainConfig, out: str | Path,
         info["elapsed_s"] = base_wall + time.perf_counter() - wall0
         info["cpu_s"] = base_cpu + time.process_time() - cpu0
 
+    def progress() -> float:
+        done = info["step"] / config.steps
+        if config.max_minutes:
+            done = max(done, info["elapsed_s"] / (config.max_minutes * 60))
+        return min(1.0, done)
+
     try:
-        while info["step"] < config.steps:
+        while True:
             clocks()
-            if config.max_minutes and info["elapsed_s"] > config.max_minutes * 60:
+            if progress() >= 1.0:
                 break
-            lr = learning_rate(config, info["step"])
+            lr = learning_rate(config, info["step"], progress())
             for g in opt.param_groups:
                 g["lr"] = lr
             rng = np.random.default_rng([config.seed, info["step"]])
@@ -317,7 +329,8 @@ def train_midi(task: MidiTask, config: MidiTrainConfig, out: str | Path,
             recent = (recent + [loss.item()])[-50:]
             evaluated = improved = False
             valid = info["history"][-1]["valid_nll"] if info["history"] else None
-            if info["step"] % config.eval_every == 0 or info["step"] == config.steps:
+            clocks()
+            if info["step"] % config.eval_every == 0 or progress() >= 1.0:
                 evaluated = True
                 valid = mean_nll(model, task.valid, pad)
                 clocks()

@@ -77,17 +77,19 @@ def test_train_resume_load_and_score(corpus, tmp_path):
 def test_resumed_run_equals_uninterrupted(corpus, tmp_path):
     folder, splits = corpus
     files = midi_files([folder])
+    settings = dict(SETTINGS, dropout=0.3)  # dropout masks must continue too
     task = make_task(split_files(files, splits, "train"), split_files(files, splits, "valid"),
-                     None, SETTINGS, {})
-    config = MidiTrainConfig(model=SETTINGS, batch=4, window=32, steps=4, eval_every=2,
+                     None, settings, {})
+    config = MidiTrainConfig(model=settings, batch=4, window=32, steps=4, eval_every=2,
                              warmup=1, threads=1)
     straight = train_midi(task, config, tmp_path / "a")
-    # Stop after 2 steps (as a Ctrl-C after an evaluation would), then resume.
-    state = tmp_path / "b" / "train-state" / "state.json"
-    train_midi(task, config.with_overrides(steps=2), tmp_path / "b")
-    info = json.loads(state.read_text())
-    info.update(finished=False, config=config.to_json())
-    state.write_text(json.dumps(info))
+
+    def stop_after_two(progress):
+        if progress.step == 2:
+            raise KeyboardInterrupt  # as Ctrl-C would
+
+    with pytest.raises(KeyboardInterrupt):
+        train_midi(task, config, tmp_path / "b", stop_after_two)
     resumed = train_midi(task, config, tmp_path / "b")
     a = checkpoint.load_weights(tmp_path / "a" / "train-state" / "state.safetensors")
     b = checkpoint.load_weights(tmp_path / "b" / "train-state" / "state.safetensors")
