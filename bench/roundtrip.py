@@ -25,6 +25,7 @@ import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from _data import require_nottingham
@@ -90,7 +91,7 @@ def music21_quirk(tune: str, ours, theirs) -> str:
     a = merged_ties(theirs, ours)
     lost = sorted(set(ours) - set(a))
     extra = sorted(set(a) - set(ours))
-    if len(lost) == len(extra) and all(x[:2] == y[:2] for x, y in zip(lost, extra)):
+    if lost and len(lost) == len(extra) and all(x[:2] == y[:2] for x, y in zip(lost, extra)):
         return ("music21 carries no accidental into a chord (first at tick "
                 f"{lost[0][0]}: {lost[0][2]} read as {extra[0][2]})")
     return first_difference(ours, theirs)
@@ -169,6 +170,9 @@ def part1(items, use_music21: bool) -> dict:
         print(f"    ... {m21_lenient}/{readable} counting ties music21 drops between chords")
         report("1c. (reference) music21 on the original files agrees with our reader",
                orig_ok, readable, orig_misses, limit=12)
+        reasons = Counter(m.split(": ", 1)[1].split(" (first")[0] for m in orig_misses)
+        for reason, n in reasons.most_common():
+            print(f"    {n:4d} x {reason}")
         print(f"    speed: our reader {1000 * ours_time / readable:.1f} ms/tune, music21 "
               f"{1000 * m21_time / readable:.1f} ms/tune: ours is "
               f"{m21_time / max(ours_time, 1e-9):.0f}x faster")
