@@ -9,8 +9,10 @@ header is prepended for reading, error lines and character offsets are shifted b
 
 from __future__ import annotations
 
+import contextlib
 import re
-from functools import lru_cache
+import threading
+from collections import OrderedDict
 
 from composer.music.errors import AbcSyntaxError
 from composer.music.score import Score
@@ -28,10 +30,26 @@ def _with_header(text: str, header: str) -> tuple[str, int]:
     return header + text, len(header)
 
 
-@lru_cache(maxsize=8)
-def _parse(text: str, header: str):
+BIG_TEXT_CHARS = 12000
+"""Texts longer than this are mapped (characters <-> ticks) only once read elsewhere."""
+
+_CACHE: OrderedDict[tuple[str, str], tuple] = OrderedDict()
+_CACHE_SIZE = 8
+_LOCK = threading.Lock()
+
+
+def _parse(text: str, header: str, compute: bool = True):
     """``(score, time map, shift)`` of the tune ``text``; the time map's offsets
-    count in ``header + text`` (``shift`` characters more than in ``text``)."""
+    count in ``header + text`` (``shift`` characters more than in ``text``). The last
+    few results are kept (the editor, the sheet and the playhead ask about the same
+    text). With ``compute`` false, only a kept result is returned (else ``None``)."""
+    key = (text, header)
+    with _LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    if not compute:
+        return None
     from composer.music.abc import parse_abc
 
     full, shift = _with_header(text, header)
@@ -39,7 +57,26 @@ def _parse(text: str, header: str):
         parsed = parse_abc(full)
     except AbcSyntaxError as e:
         raise _shift_error(e, header) from None
-    return parsed.score, parsed.time_map, shift
+    result = (parsed.score, parsed.time_map, shift)
+    with _LOCK:
+        _CACHE[key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
+
+
+def warm(text: str, header: str = "") -> None:
+    """Read ``text`` so that its character map is ready (on a helper thread)."""
+    with contextlib.suppress(AbcSyntaxError):
+        _parse(text, header)
+
+
+def _map(text: str, header: str):
+    """The kept or (for a short text) new parse of ``text``, or ``None``."""
+    try:
+        return _parse(text, header, compute=len(text) <= BIG_TEXT_CHARS)
+    except AbcSyntaxError:
+        return None
 
 
 def _shift_error(e: AbcSyntaxError, header: str) -> AbcSyntaxError:
@@ -106,21 +143,22 @@ def tune_label(text: str, index: int) -> str:
 
 def bars_for_chars(text: str, start: int, end: int, header: str = "") -> tuple[int, int] | None:
     """The whole bars (ticks ``(start, end)``) that characters ``[start, end)`` of the
-    tune ``text`` touch, or ``None`` (e.g. in the header, or the text does not read)."""
-    try:
-        _score, time_map, shift = _parse(text, header)
-    except AbcSyntaxError:
+    tune ``text`` touch, or ``None`` (in the header, the text does not read, or a long
+    text is not read yet)."""
+    parsed = _map(text, header)
+    if parsed is None:
         return None
+    _score, time_map, shift = parsed
     return time_map.bars_for_chars(start + shift, end + shift)
 
 
 def chars_for_ticks(text: str, start: int, end: int, header: str = "") -> tuple[int, int] | None:
     """Characters ``(start, end)`` of the tune ``text`` written for ticks ``[start,
     end)``, or ``None``."""
-    try:
-        _score, time_map, shift = _parse(text, header)
-    except AbcSyntaxError:
+    parsed = _map(text, header)
+    if parsed is None:
         return None
+    _score, time_map, shift = parsed
     span = time_map.chars_for_ticks(start, end)
     if span is None:
         return None

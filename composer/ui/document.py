@@ -14,22 +14,36 @@ Every change is a snapshot pair (:class:`State`) on the :class:`QUndoStack`, so 
 and redo restore text, score and error together. A file may hold several tunes: the
 document keeps all their texts (:attr:`tunes`), edits one at a time
 (:attr:`tune_index`) and saves them all.
+
+Big scores (a piano piece of 20,000 notes takes seconds to write as ABC or to read
+back) are written and read on a helper thread: the score changes at once, the text
+follows (:attr:`Document.text_pending`; the editor is read-only meanwhile). Whatever
+needs the text now (saving, switching tunes) gets it with :meth:`Document.ensure_text`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtGui import QUndoStack
 
 from composer.music.errors import AbcSyntaxError, MusicError
 from composer.music.score import Score
 from composer.ui import abc_bridge
+from composer.ui.background import Jobs
+from composer.ui.commands import Command, State
+
+__all__ = ["Document", "State", "NEW_TUNE"]
 
 PARSE_DELAY_MS = 350
 """Pause in typing (ms) after which the editor's text is parsed."""
+
+BIG_SCORE_NOTES = 600
+"""Scores with more notes have their ABC written on a helper thread."""
+
+BIG_TEXT_CHARS = 12000
+"""Longer texts are read on a helper thread."""
 
 NEW_TUNE = """X:1
 T:Untitled
@@ -41,54 +55,6 @@ K:C
 """
 
 
-@dataclass(frozen=True, slots=True)
-class State:
-    """What undo restores: which tune, its text, the score shown and the text's
-    error (``None`` when the text is valid)."""
-
-    tune_index: int
-    text: str
-    score: Score
-    error: AbcSyntaxError | None = None
-
-
-class _Command(QUndoCommand):
-    """One undo step between two states. ``after`` of a typing command is completed
-    when its text is parsed; consecutive typing merges until then."""
-
-    TYPING_ID = 1
-
-    def __init__(self, document: Document, before: State, after: State, label: str,
-                 typing: bool = False):
-        super().__init__(label)
-        self.document = document
-        self.before = before
-        self.after = after
-        self.typing = typing
-        self.open = typing  # typing merges while open
-        self._first = True
-
-    def id(self) -> int:  # Qt override
-        return self.TYPING_ID if self.typing else -1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # Qt override
-        if not (isinstance(other, _Command) and self.open and other.typing
-                and other.after.tune_index == self.after.tune_index):
-            return False
-        self.after = other.after
-        return True
-
-    def redo(self) -> None:  # Qt override
-        if self._first:  # the change is already made (the editor or the caller did it)
-            self._first = False
-            return
-        self.document._apply(self.after, parse=self.typing)
-
-    def undo(self) -> None:  # Qt override
-        self.open = False
-        self.document._apply(self.before)
-
-
 class Document(QObject):
     """See the module docstring.
 
@@ -97,7 +63,8 @@ class Document(QObject):
     edits), ``errorChanged(object)`` (an :class:`AbcSyntaxError` or ``None``),
     ``tunesChanged()`` (the tune list or current tune changed), ``selectionChanged(int,
     int)`` (ticks; ``-1, -1`` when nothing is selected), ``pathChanged()``,
-    ``modifiedChanged(bool)``, ``parsed()`` (a pending parse finished).
+    ``modifiedChanged(bool)``, ``parsed()`` (a pending parse finished),
+    ``textPendingChanged(bool)`` (the ABC of a big score is being written).
     """
 
     scoreChanged = Signal(object)
@@ -108,6 +75,8 @@ class Document(QObject):
     pathChanged = Signal()
     modifiedChanged = Signal(bool)
     parsed = Signal()
+    textPendingChanged = Signal(bool)
+    writeFailed = Signal(str)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -127,6 +96,8 @@ class Document(QObject):
         self._parse_timer.setSingleShot(True)
         self._parse_timer.setInterval(PARSE_DELAY_MS)
         self._parse_timer.timeout.connect(self._parse_pending_text)
+        self._jobs = Jobs(self)
+        self._writing: Score | None = None  # the score whose ABC is being written
 
     # --- what the document holds -----------------------------------------------------
     @property
@@ -135,14 +106,22 @@ class Document(QObject):
 
     @property
     def state(self) -> State:
-        return State(self.tune_index, self.text, self.score, self.error)
+        return State(self.tune_index, None if self.text_pending else self.text, self.score,
+                     self.error)
 
     @property
     def parse_pending(self) -> bool:
-        return self._parse_timer.isActive()
+        """Typed text waits to be read (after the pause, or on the helper thread)."""
+        return self._parse_timer.isActive() or self._jobs.running("read")
+
+    @property
+    def text_pending(self) -> bool:
+        """The ABC of the score is still being written (:attr:`text` is older)."""
+        return self._writing is not None
 
     def file_text(self) -> str:
         """Every tune of the file, the current one as edited, for saving as ABC."""
+        self.ensure_text()
         tunes = list(self.tunes)
         tunes[self.tune_index] = self.text
         return abc_bridge.join_file(self.header, tunes)
@@ -173,13 +152,16 @@ class Document(QObject):
         """Hold ``score`` (read from MIDI or MusicXML); its ABC text is written for it.
         ``path`` is where it came from, kept only for the window title: saving asks for
         an ABC file name."""
-        self._reset("", [abc_bridge.write_tune(score)], None, 0, score=score)
+        self._reset("", [""], None, 0, score=score)
         self.source_path = path
         self.pathChanged.emit()
 
     def _reset(self, header: str, tunes: list[str], path: Path | None, index: int,
                score: Score | None = None) -> None:
+        """``score`` given: the text is written for it (``tunes`` holds a placeholder)."""
         self._parse_timer.stop()
+        self._jobs.cancel("read")
+        self._set_writing(None)
         self.source_path = path
         self.path = path
         self.header = header
@@ -187,13 +169,14 @@ class Document(QObject):
         self.tune_index = index
         self.text = tunes[index]
         self.selection = None
+        error, written = None, score is not None
         if score is None:
             score, error = self._parse(self.text, Score())
-        else:
-            error = None
         self.score, self.error = score, error
         self.undo_stack.clear()
         self.undo_stack.setClean()
+        if written:
+            self._write(score)
         self._emit_all()
 
     def select_tune(self, index: int) -> None:
@@ -201,6 +184,7 @@ class Document(QObject):
         if index == self.tune_index or not 0 <= index < len(self.tunes):
             return
         self.parse_now()
+        self.ensure_text()
         self.tunes[self.tune_index] = self.text
         text = self.tunes[index]
         score, error = self._parse(text, Score())
@@ -226,37 +210,55 @@ class Document(QObject):
                 f"the ABC text has an error at line {self.error.line}: fix it before "
                 "changing the notes"
             )
-        text = abc_bridge.write_tune(score, self.text)
-        after = State(self.tune_index, text, score, None)
         before = self.state
+        if self._big(score):
+            after = State(self.tune_index, None, score, None)
+        else:
+            after = State(self.tune_index, abc_bridge.write_tune(score, self.text), score)
         self._apply(after)
-        self.undo_stack.push(_Command(self, before, after, label))
+        self.undo_stack.push(Command(self, before, after, label))
 
     def edit_text(self, text: str) -> None:
         """The editor's text changed by typing: record it (typing merges into one undo
         step until the next parse) and parse it after a pause."""
-        if text == self.text:
+        if text == self.text or self.text_pending:
             return
         before = self.state
         self.text = text
         after = State(self.tune_index, text, self.score, self.error)
-        self.undo_stack.push(_Command(self, before, after, "Typing", typing=True))
+        self.undo_stack.push(Command(self, before, after, "Typing", typing=True))
+        self._jobs.cancel("read")
         self._parse_timer.start()
 
     def parse_now(self) -> None:
-        """Parse the text now if a parse is pending (tests, saving, continuing)."""
-        if not self._parse_timer.isActive():
+        """Read the text now if a read is pending (saving, continuing, tests)."""
+        if not self.parse_pending:
             return
         self._parse_timer.stop()
-        self._parse_pending_text()
+        self._jobs.cancel("read")
+        self._parsed(self.text, *self._parse(self.text, self.score))
 
     def _parse_pending_text(self) -> None:
-        score, error = self._parse(self.text, self.score)
+        text, fallback = self.text, self.score
+        self._jobs.submit("read", self._parse, text, fallback,
+                          done=lambda result, _e: self._parsed(text, *result),
+                          inline=len(text) <= BIG_TEXT_CHARS)
+
+    def ensure_text(self) -> None:
+        """Write the ABC of a big score now if it is still being written."""
+        if self._writing is not None:
+            score = self._writing
+            self._jobs.cancel("write")
+            self._written(score, abc_bridge.write_tune(score, self.text), None)
+
+    def _parsed(self, text: str, score: Score, error: AbcSyntaxError | None) -> None:
+        if text != self.text:
+            return
         changed_score = score is not self.score
         changed_error = not _same_error(error, self.error)
         self.score, self.error = score, error
         top = self.undo_stack.command(self.undo_stack.index() - 1)
-        if isinstance(top, _Command) and top.typing and top.after.text == self.text:
+        if isinstance(top, Command) and top.typing and top.after.text == self.text:
             top.after = self.state
             top.open = False
         if changed_score:
@@ -268,6 +270,8 @@ class Document(QObject):
     def close(self) -> None:
         """Stop reporting changes (the window is closing; its views go away)."""
         self._parse_timer.stop()
+        self._jobs.cancel("read")
+        self._jobs.cancel("write")
         self.undo_stack.blockSignals(True)
         self.blockSignals(True)
 
@@ -298,25 +302,71 @@ class Document(QObject):
     def _apply(self, state: State, parse: bool = False) -> None:
         """Make ``state`` current and tell the views what changed."""
         self._parse_timer.stop()
+        self._jobs.cancel("read")
         tune_changed = state.tune_index != self.tune_index
         if tune_changed:
+            self.ensure_text()
             self.tunes[self.tune_index] = self.text
             self.tune_index = state.tune_index
-        text_changed = state.text != self.text
+        text = self.text if state.text is None else state.text
+        text_changed = text != self.text
         score_changed = state.score is not self.score
         error_changed = not _same_error(state.error, self.error)
-        self.text, self.score, self.error = state.text, state.score, state.error
-        self.tunes[self.tune_index] = state.text
+        self.text, self.score, self.error = text, state.score, state.error
+        self.tunes[self.tune_index] = text
+        if state.text is None:
+            self._write(state.score)
+        else:
+            self._set_writing(None)
         if tune_changed:
             self.tunesChanged.emit()
         if text_changed or tune_changed:
-            self.textReplaced.emit(state.text)
+            self.textReplaced.emit(text)
         if score_changed:
             self.scoreChanged.emit(state.score)
         if error_changed:
             self.errorChanged.emit(state.error)
         if parse:
             self._parse_timer.start()
+
+    @staticmethod
+    def _big(score: Score) -> bool:
+        return sum(len(t.notes) for t in score.tracks) > BIG_SCORE_NOTES
+
+    def _write(self, score: Score) -> None:
+        """Write the ABC of ``score`` on the helper thread; :meth:`_written` follows."""
+        if self._writing is score:
+            return
+        self._set_writing(score)
+        self._jobs.submit("write", abc_bridge.write_tune, score, self.text or None,
+                          done=lambda text, error: self._written(score, text, error),
+                          inline=not self._big(score))
+
+    def _written(self, score: Score, text: str | None, error) -> None:
+        if score is not self._writing:
+            return
+        self._set_writing(None)
+        if error is not None:
+            self.writeFailed.emit(f"cannot write this music as ABC: {error}")
+            return
+        for i in range(self.undo_stack.count()):
+            command = self.undo_stack.command(i)
+            if isinstance(command, Command):
+                command.fill_text(score, text)
+        self.text = text
+        self.tunes[self.tune_index] = text
+        self.textReplaced.emit(text)
+        if len(text) > BIG_TEXT_CHARS:  # read it once off the UI thread: the text map
+            header = self.header        # for selections and the playhead is then ready
+            self._jobs.submit("index", abc_bridge.warm, text, header, done=lambda *_: None)
+
+    def _set_writing(self, score: Score | None) -> None:
+        was = self._writing is not None
+        self._writing = score
+        if score is None:
+            self._jobs.cancel("write")
+        if was != (score is not None):
+            self.textPendingChanged.emit(score is not None)
 
     def _emit_all(self) -> None:
         self.tunesChanged.emit()

@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         doc.selectionChanged.connect(self._selection_to_roll)
         doc.errorChanged.connect(lambda e: roll.set_editable(e is None))
         doc.pathChanged.connect(self._update_title)
+        doc.writeFailed.connect(self.show_error)
         doc.modifiedChanged.connect(lambda _m: self._update_title())
         roll.scoreEdited.connect(self._roll_edited)
         roll.selectionChanged.connect(

@@ -61,7 +61,10 @@ def test_error_is_underlined_at_its_column(qtbot):
 def test_common_ends_describe_the_change(old, new):
     p, s = common_ends(old, new)
     assert old[:p] == new[:p] and old[len(old) - s:] == new[len(new) - s:]
-    assert p + s <= min(len(old), len(new))
+    limit = min(len(old), len(new))
+    assert p + s <= limit
+    assert p == limit or old[p] != new[p]  # as long as possible
+    assert p + s == limit or old[len(old) - s - 1] != new[len(new) - s - 1]
 
 
 def test_replace_text_keeps_the_cursor_and_does_not_report_typing(qtbot):

@@ -139,3 +139,41 @@ def test_saving_marks_clean(doc, tmp_path):
     assert doc.modified
     doc.mark_saved(tmp_path / "x.abc")
     assert not doc.modified and doc.display_name() == "x.abc"
+
+
+def big_score(notes: int = 1200):
+    """A one-track score of ``notes`` eighth notes (over the off-thread threshold)."""
+    from composer.music.score import Score, Track
+
+    melody = [Note(i * 240, i * 240 + 240, 60 + (i * 7) % 24) for i in range(notes)]
+    return Score(title="Big", tracks=(Track("Melody", tuple(melody)),)).normalized()
+
+
+def test_big_scores_are_written_off_the_ui_thread(qtbot):
+    from composer.ui.document import BIG_SCORE_NOTES
+
+    score = big_score()
+    assert len(score.notes) > BIG_SCORE_NOTES
+    doc = Document()
+    pending = []
+    doc.textPendingChanged.connect(pending.append)
+    with qtbot.waitSignal(doc.textReplaced, timeout=20000,
+                          check_params_cb=lambda text: text != ""):
+        doc.load_score(score)
+        assert doc.text_pending and doc.score is score  # the roll has it at once
+    assert not doc.text_pending and pending == [True, False]
+    assert read_abc(doc.text).notes == score.notes
+
+    edited = transposed(score)
+    doc.set_score(edited)
+    assert doc.score is edited and doc.text_pending
+    doc.undo_stack.undo()  # before the text came: back to the first text
+    assert doc.score is score and not doc.text_pending
+    doc.undo_stack.redo()
+    assert doc.text_pending
+    doc.ensure_text()  # saving needs it now
+    assert not doc.text_pending and read_abc(doc.text).notes == edited.notes
+    doc.undo_stack.undo()
+    doc.undo_stack.redo()
+    assert not doc.text_pending  # the written text was kept in the undo step
+    assert doc.file_text().startswith("X:")

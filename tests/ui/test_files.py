@@ -133,3 +133,18 @@ def test_dropping_a_file_opens_it(window, qtbot):
     assert not enter.isAccepted()
     window.abc_pane.editor.filesDropped.emit(["/tmp/picture.png"])
     assert "Composer opens .abc" in window.message_bar.text()
+
+
+def test_a_big_midi_file_opens_at_once_and_its_abc_follows(window, qtbot, tmp_path):
+    from tests.ui.test_document import big_score
+
+    mid = tmp_path / "big.mid"
+    mid.write_bytes(midi_bytes(big_score(2000)))
+    editor = window.abc_pane.editor
+    with qtbot.waitSignal(window.document.textPendingChanged, timeout=20000,
+                          check_params_cb=lambda pending: not pending):
+        assert window.files.open(str(mid))
+        assert len(window.roll.score().notes) == 2000
+        assert editor.isReadOnly() and window.abc_pane.pending_label.isVisibleTo(window)
+    assert not editor.isReadOnly()
+    assert editor.toPlainText() == window.document.text and "X:1" in editor.toPlainText()

@@ -13,6 +13,7 @@ from PySide6.QtGui import (
     QFontDatabase,
     QPainter,
     QPaintEvent,
+    QPalette,
     QResizeEvent,
     QTextCursor,
     QTextFormat,
@@ -25,27 +26,45 @@ from composer.ui.abc_editor.highlighter import AbcHighlighter
 def common_ends(old: str, new: str) -> tuple[int, int]:
     """Lengths of the common prefix and of the common suffix of ``old`` and ``new``
     (not overlapping), so ``old[p:len(old)-s]`` is what changed into
-    ``new[p:len(new)-s]``."""
+    ``new[p:len(new)-s]``. Binary search over slice comparisons: fast on long texts."""
     limit = min(len(old), len(new))
-    p = 0
-    while p < limit and old[p] == new[p]:
-        p += 1
-    s = 0
-    while s < limit - p and old[-1 - s] == new[-1 - s]:
-        s += 1
-    return p, s
+    lo, hi = 0, limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[:mid] == new[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    p = lo
+    lo, hi = 0, limit - p
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[len(old) - mid:] == new[len(new) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return p, lo
 
 
 class _LineNumbers(QWidget):
-    def __init__(self, editor: AbcEditor):
+    """The line-number margin; it asks its parent editor (looked up, never stored: a
+    stored reference outlives a deleted editor) to paint it."""
+
+    def __init__(self, editor: QWidget):
         super().__init__(editor)
-        self.editor = editor
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor("#f3f3f3"))
+        self.setPalette(palette)
 
     def sizeHint(self) -> QSize:  # Qt override
-        return QSize(self.editor.line_number_width(), 0)
+        editor = self.parentWidget()
+        return QSize(editor.line_number_width() if editor else 0, 0)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # Qt override
-        self.editor.paint_line_numbers(event)
+        editor = self.parentWidget()
+        if isinstance(editor, AbcEditor):
+            editor.paint_line_numbers(self, event)
 
 
 class AbcEditor(QPlainTextEdit):
@@ -191,9 +210,8 @@ class AbcEditor(QPlainTextEdit):
         self._numbers.setGeometry(QRect(cr.left(), cr.top(), self.line_number_width(),
                                         cr.height()))
 
-    def paint_line_numbers(self, event: QPaintEvent) -> None:
-        painter = QPainter(self._numbers)
-        painter.fillRect(event.rect(), QColor("#f3f3f3"))
+    def paint_line_numbers(self, margin: QWidget, event: QPaintEvent) -> None:
+        painter = QPainter(margin)  # the background: the margin's palette (autoFill)
         block = self.firstVisibleBlock()
         number = block.blockNumber()
         top = round(self.blockBoundingGeometry(block).translated(self.contentOffset()).top())
@@ -204,7 +222,7 @@ class AbcEditor(QPlainTextEdit):
             if block.isVisible() and bottom >= event.rect().top():
                 is_error = number + 1 == error_line
                 painter.setPen(QColor("#d00000") if is_error else QColor("#9a9a9a"))
-                painter.drawText(0, top, self._numbers.width() - 5, height,
+                painter.drawText(0, top, margin.width() - 5, height,
                                  Qt.AlignmentFlag.AlignRight, str(number + 1))
             block = block.next()
             top = bottom

@@ -49,6 +49,10 @@ class AbcPane(QWidget):
         self.error_label.hide()
         self.error_label.mousePressEvent = lambda _e: self._go_to_error()
 
+        self.pending_label = QLabel("Writing the ABC of this score\u2026")
+        self.pending_label.setStyleSheet("color: #1b4b7a; background: #e8f1fb; padding: 4px 6px;")
+        self.pending_label.hide()
+
         top = QHBoxLayout()
         top.setContentsMargins(4, 2, 4, 2)
         top.addWidget(self.tune_label)
@@ -57,6 +61,7 @@ class AbcPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(top)
+        layout.addWidget(self.pending_label)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.error_label)
 
@@ -68,9 +73,16 @@ class AbcPane(QWidget):
         document.errorChanged.connect(self._show_error)
         document.tunesChanged.connect(self._refresh_tunes)
         document.parsed.connect(self._refresh_titles)
+        document.textPendingChanged.connect(self._text_pending)
         self._refresh_tunes()
         self.editor.replace_text(document.text)
         self._show_error(document.error)
+        self._text_pending(document.text_pending)
+
+    def _text_pending(self, pending: bool) -> None:
+        """While the ABC of a big score is written, the old text cannot be edited."""
+        self.editor.setReadOnly(pending)
+        self.pending_label.setVisible(pending)
 
     def _refresh_tunes(self) -> None:
         titles = self.document.tune_titles()

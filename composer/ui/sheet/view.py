@@ -3,8 +3,8 @@
 Verovio runs in its own process (:mod:`composer.ui.sheet.engraver`: its ABC importer
 can abort on valid tunes), driven asynchronously through a :class:`QProcess`, and
 only while the view is shown; the newest request wins. What is engraved is the
-score as our writer spells it (so the sheet always shows what the roll shows, also
-while the ABC text has an error). The page width follows the view's width.
+document's text once it is read without error (while it has one, the last good
+engraving stays). The page width follows the view's width.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from composer.ui import abc_bridge
 from composer.ui.document import Document
 
 
@@ -177,6 +176,7 @@ class SheetView(QWidget):
         document.scoreChanged.connect(self._changed)
         document.textReplaced.connect(self._changed)
         document.errorChanged.connect(self._changed)
+        document.parsed.connect(self._changed)
         self.svg = ""
 
     def _changed(self, *_args) -> None:
@@ -199,16 +199,17 @@ class SheetView(QWidget):
 
     def engrave_now(self) -> None:
         """Send the current tune to the engraver (the newest request wins)."""
+        doc = self.document
+        if doc.error is not None or doc.text_pending or doc.parse_pending:
+            if doc.error is not None:
+                self.note.setText("The ABC has an error: showing the last valid version.")
+                self.note.show()
+            return  # engraved again once the text is valid and read
         self._dirty = False
         self._serial += 1
         self._width = self._target_width()
-        if self.document.error is not None:
-            self.note.setText("The ABC has an error: showing the last valid version.")
-            self.note.show()
-        else:
-            self.note.hide()
-        text = abc_bridge.write_tune(self.document.score, self.document.text)
-        self.engraver.request(self._serial, text, self._width)
+        self.note.hide()
+        self.engraver.request(self._serial, doc.text, self._width)
 
     def close_engraver(self) -> None:
         self.engraver.close()
