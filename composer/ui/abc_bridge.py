@@ -9,7 +9,6 @@ header is prepended for reading, error lines and character offsets are shifted b
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
 from collections import OrderedDict
@@ -63,12 +62,6 @@ def _parse(text: str, header: str, compute: bool = True):
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return result
-
-
-def warm(text: str, header: str = "") -> None:
-    """Read ``text`` so that its character map is ready (on a helper thread)."""
-    with contextlib.suppress(AbcSyntaxError):
-        _parse(text, header)
 
 
 def _map(text: str, header: str):

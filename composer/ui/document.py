@@ -45,6 +45,9 @@ BIG_SCORE_NOTES = 600
 BIG_TEXT_CHARS = 12000
 """Longer texts are read on a helper thread."""
 
+WRITE_DELAY_MS = 1200
+"""Pause in edits of a big score (ms) before its ABC is written."""
+
 NEW_TUNE = """X:1
 T:Untitled
 M:4/4
@@ -98,6 +101,8 @@ class Document(QObject):
         self._parse_timer.timeout.connect(self._parse_pending_text)
         self._jobs = Jobs(self)
         self._writing: Score | None = None  # the score whose ABC is being written
+        self._write_timer = QTimer(self, singleShot=True, interval=WRITE_DELAY_MS)
+        self._write_timer.timeout.connect(self._submit_write)
 
     # --- what the document holds -----------------------------------------------------
     @property
@@ -270,6 +275,7 @@ class Document(QObject):
     def close(self) -> None:
         """Stop reporting changes (the window is closing; its views go away)."""
         self._parse_timer.stop()
+        self._write_timer.stop()
         self._jobs.cancel("read")
         self._jobs.cancel("write")
         self.undo_stack.blockSignals(True)
@@ -334,10 +340,21 @@ class Document(QObject):
         return sum(len(t.notes) for t in score.tracks) > BIG_SCORE_NOTES
 
     def _write(self, score: Score) -> None:
-        """Write the ABC of ``score`` on the helper thread; :meth:`_written` follows."""
+        """Write the ABC of ``score``: at once when small; for a big score on the helper
+        thread once edits pause (:data:`WRITE_DELAY_MS`: a drag of notes writes once,
+        and the roll keeps the GIL meanwhile). :meth:`_written` follows."""
         if self._writing is score:
             return
         self._set_writing(score)
+        if self._big(score):
+            self._write_timer.start()
+        else:
+            self._submit_write()
+
+    def _submit_write(self) -> None:
+        score = self._writing
+        if score is None:
+            return
         self._jobs.submit("write", abc_bridge.write_tune, score, self.text or None,
                           done=lambda text, error: self._written(score, text, error),
                           inline=not self._big(score))
@@ -356,14 +373,12 @@ class Document(QObject):
         self.text = text
         self.tunes[self.tune_index] = text
         self.textReplaced.emit(text)
-        if len(text) > BIG_TEXT_CHARS:  # read it once off the UI thread: the text map
-            header = self.header        # for selections and the playhead is then ready
-            self._jobs.submit("index", abc_bridge.warm, text, header, done=lambda *_: None)
 
     def _set_writing(self, score: Score | None) -> None:
         was = self._writing is not None
         self._writing = score
         if score is None:
+            self._write_timer.stop()
             self._jobs.cancel("write")
         if was != (score is not None):
             self.textPendingChanged.emit(score is not None)

@@ -41,6 +41,9 @@ from composer.ui.sheet.view import SheetView
 from composer.ui.transport import Transport
 from composer.ui.worker import Generator
 
+PRELOAD_DELAY_MS = 700
+"""After start-up, when the panel's model is loaded on the worker thread (ms)."""
+
 
 def _default_registry():
     from composer.generation.registry import ModelRegistry
@@ -51,15 +54,18 @@ def _default_registry():
 class MainWindow(QMainWindow):
     """See the module docstring. ``registry`` (models) and ``player_factory``
     (audio) can be given for tests; by default the installed models and the sound
-    card are used. ``run_engine`` replaces the continuation engine (tests)."""
+    card are used. ``run_engine`` replaces the continuation engine (tests);
+    ``preload`` false leaves loading the model to the first Continue."""
 
     def __init__(self, registry=None, player_factory=None, run_engine=None,
-                 autosave_ms: int | None = None):
+                 autosave_ms: int | None = None, preload: bool = True):
         super().__init__()
         self.setObjectName("composerWindow")
         self.setWindowIcon(icon("composer"))
         self.setAcceptDrops(True)
         self._shut_down = False
+        self._started = False
+        self._preload = preload
         self._playing_bar: tuple[int, int] | None = None
         self.settings = open_settings()
         self.document = Document(self)
@@ -238,6 +244,8 @@ class MainWindow(QMainWindow):
 
     def _model_changed(self, name: str) -> None:
         self.settings.setValue("generation/model", name)
+        if self._started and self._preload:
+            self._preload_model()
 
     # --- messages ----------------------------------------------------------------------
     def show_error(self, message: str) -> None:
@@ -297,12 +305,23 @@ class MainWindow(QMainWindow):
 
     # --- start-up and shut-down -------------------------------------------------------------
     def _start_background_work(self) -> None:
-        """After the window shows: open the audio output and check offline rendering."""
+        """After the window shows: open the audio output, check offline rendering, and
+        load the model picked in the panel on the worker thread (torch's import and the
+        weights cost a one-time hitch and a second: better now than at the first
+        Continue)."""
+        self._started = True
         self.player.prepare()
         problem = probe_render()
         self.actions_.export_wav.setEnabled(not problem)
         if problem:
             self.actions_.export_wav.setToolTip(f"Export WAV is unavailable: {problem}")
+        if self._preload:
+            QTimer.singleShot(PRELOAD_DELAY_MS, self._preload_model)
+
+    def _preload_model(self) -> None:
+        info = self.panel.model_info()
+        if info is not None and not info.problem and not self._shut_down:
+            self.generator.preload(info.name)
 
     def _restore_layout(self) -> None:
         s = self.settings

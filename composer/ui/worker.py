@@ -119,8 +119,10 @@ class GenerationWorker(QObject):
 
     @Slot(str)
     def preload(self, name: str) -> None:
-        """Load model ``name`` ahead of the first request (errors are reported then)."""
+        """Import the engine and load model ``name`` ahead of the first request (errors
+        are reported by that request)."""
         with contextlib.suppress(Exception):  # reported again by the first request
+            self._engine()
             self._load(0, name)
 
 
