@@ -52,7 +52,10 @@ def build_actions(window: QMainWindow, undo_stack) -> SimpleNamespace:
     A.undo.setShortcuts(std.Undo)
     A.redo = undo_stack.createRedoAction(window, "&Redo")
     A.redo.setIcon(icon("redo"))
-    A.redo.setShortcuts([QKeySequence(std.Redo), QKeySequence("Ctrl+Y")])
+    redo_keys = QKeySequence.keyBindings(std.Redo)
+    if QKeySequence("Ctrl+Y") not in redo_keys:  # Windows' Redo on every platform
+        redo_keys.append(QKeySequence("Ctrl+Y"))
+    A.redo.setShortcuts(redo_keys)
     A.continue_ = _action(window, "&Continue", "continue",
                           [QKeySequence(Mod.ControlModifier | Key.Key_Return),
                            QKeySequence(Mod.ControlModifier | Key.Key_Enter)],

@@ -112,3 +112,20 @@ def test_error_bar_says_where_and_jumps_there(qtbot):
     assert "last valid version" in pane.error_label.text()
     pane._go_to_error()
     assert pane.editor.textCursor().blockNumber() == 3
+
+
+def test_ctrl_z_in_the_editor_undoes_through_the_document(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    from tests.ui.conftest import open_fixture
+
+    open_fixture(window, "eight_bars.abc")
+    editor = window.abc_pane.editor
+    editor.go_to(2, 3)
+    text = window.document.text
+    QTest.keyClicks(editor, "xyz")
+    assert window.document.text != text
+    QTest.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.document.text == text == editor.toPlainText()
+    QTest.keyClick(editor, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert "xyz" in editor.toPlainText() and window.document.text == editor.toPlainText()

@@ -142,3 +142,18 @@ def test_model_card_shows_data_size_and_metrics():
         assert part in html
     assert "No model installed" in card_html(None)
     assert format_size(900) == "900 bytes"
+
+
+def test_take_keys_do_not_steal_typing_in_the_editor(window, qtbot):
+    open_fixture(window, "eight_bars.abc")
+    window.panel.variations.setValue(2)
+    with qtbot.waitSignal(window.takes.allTakesDone, timeout=20000):
+        window.takes.continue_range(0, 4 * BAR, 1)
+    editor = window.abc_pane.editor
+    editor.go_to(2, 3)
+    before = editor.toPlainText()
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    QTest.keyClick(editor, Qt.Key.Key_Space)
+    assert editor.toPlainText().count("\n") == before.count("\n") + 1
+    assert " " in editor.toPlainText().splitlines()[2]
+    assert window.player.state == "stopped"

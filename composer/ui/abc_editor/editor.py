@@ -7,10 +7,11 @@ characters that differ, so the cursor and the scroll position stay where they we
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QKeyCombination, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
+    QKeySequence,
     QPainter,
     QPaintEvent,
     QPalette,
@@ -163,6 +164,26 @@ class AbcEditor(QPlainTextEdit):
 
     def _refresh_selections(self) -> None:
         self.setExtraSelections(self._error_selection + self._play_selection)
+
+    # --- undo belongs to the document ---------------------------------------------------
+    @staticmethod
+    def _is_undo_key(event) -> bool:
+        std = QKeySequence.StandardKey
+        return (event.matches(std.Undo) or event.matches(std.Redo)
+                or event.keyCombination() == QKeyCombination(Qt.KeyboardModifier.ControlModifier,
+                                                              Qt.Key.Key_Y))
+
+    def event(self, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and self._is_undo_key(event):
+            event.ignore()  # let the window's Undo/Redo (the document's stack) have it
+            return False
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:  # Qt override
+        if self._is_undo_key(event):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
 
     # --- files dropped -----------------------------------------------------------------
     def _local_files(self, mime) -> list[str]:
