@@ -125,6 +125,9 @@ class Autosave(QObject):
         self._timer.stop()
         if not self.document.modified:
             return
+        if self.document.text_pending:  # a big score's ABC is on its way: wait for it
+            self._timer.start()
+            return
         data = {
             "format": FORMAT,
             "saved_at": time.time(),

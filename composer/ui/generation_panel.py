@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -185,8 +186,15 @@ class GenerationPanel(QWidget):
         buttons.addWidget(self.continue_button, 1)
         buttons.addWidget(self.stop_button)
         layout = QVBoxLayout(self)
+        self.rescan = QToolButton()
+        self.rescan.setText("\u21bb")
+        self.rescan.setToolTip("Look for installed models again")
+        self.rescan.clicked.connect(self.refresh_models)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model, 1)
+        model_row.addWidget(self.rescan)
         layout.addWidget(QLabel("Model"))
-        layout.addWidget(self.model)
+        layout.addLayout(model_row)
         layout.addWidget(self.card)
         layout.addLayout(form)
         layout.addWidget(self.context)

@@ -56,8 +56,10 @@ def test_escape_discards_and_stop_cancels(window, qtbot, tmp_path, monkeypatch):
 
     install(monkeypatch, tmp_path / "more", name="slow", delay=0.03)
     window.registry._folders.append((tmp_path / "more", "user"))
-    window.panel.refresh_models()
+    assert window.panel.model.findData("slow") == -1
+    window.panel.rescan.click()  # a model installed while the window is open
     window.panel.select_model("slow")
+    assert window.panel.model_name() == "slow"
     window.takes.continue_range(0, 4 * BAR, 32)
     qtbot.waitUntil(lambda: window.actions_.stop.isEnabled(), timeout=5000)
     with qtbot.waitSignal(window.generator.finished, timeout=10000) as done:
