@@ -54,9 +54,8 @@ def test_escape_discards_and_stop_cancels(window, qtbot, tmp_path, monkeypatch):
     assert window.takes.session is None and window.roll.ghost_notes() == {}
     assert window.document.score is score and window.document.undo_stack.count() == 0
 
-    install(monkeypatch, tmp_path / "more", name="slow", delay=0.03)
-    window.registry._folders.append((tmp_path / "more", "user"))
     assert window.panel.model.findData("slow") == -1
+    install(monkeypatch, tmp_path / "models", name="slow", delay=0.03)  # the registry's
     window.panel.rescan.click()  # a model installed while the window is open
     window.panel.select_model("slow")
     assert window.panel.model_name() == "slow"
