@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         wait = QEventLoop()
         QTimer.singleShot(700, wait.quit)
         wait.exec()
+    window.statusBar().clearMessage()  # e.g. "no sound device" under Xvfb: the take shows
     image = window.grab()
     if not image.save(args.out):
         print(f"screenshot: cannot write {args.out}", file=sys.stderr)
