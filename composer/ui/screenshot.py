@@ -33,8 +33,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from PySide6.QtCore import QEventLoop, QTimer
-
     from composer.generation.registry import ModelRegistry
     from composer.ui.app import make_application
     from composer.ui.main_window import MainWindow
@@ -49,7 +47,21 @@ def main(argv: list[str] | None = None) -> int:
         print("screenshot: no model installed (put one in models/ or pass --models-dir)",
               file=sys.stderr)
         return 2
+    if name not in registry.names():
+        print(f"screenshot: no model named {name!r} (have: {', '.join(registry.names())})",
+              file=sys.stderr)
+        return 2
     window = MainWindow(registry=registry)
+    try:
+        return _shoot(app, window, args, name)
+    finally:
+        window.files.ask_unsaved = lambda: "discard"
+        window.close()
+
+
+def _shoot(app, window, args, name: str) -> int:
+    from PySide6.QtCore import QEventLoop, QTimer
+
     window.resize(*SIZE)
     window.show()
     if not window.files.load(args.tune):
@@ -99,9 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"screenshot: wrote {args.out} ({image.width()}x{image.height()}, model {name}, "
           f"{session.status()})")
-    window.files.ask_unsaved = lambda: "discard"
-    window.close()
     return 0
+
+
 
 
 if __name__ == "__main__":
