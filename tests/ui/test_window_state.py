@@ -71,3 +71,21 @@ def test_export_wav_renders_the_tune(window, qtbot, tmp_path):
         seconds = w.getnframes() / w.getframerate()
     assert 16.0 <= seconds <= 18.5  # 8 bars of 4/4 at 120 bpm, plus the release tail
     assert "Exported tune.wav" in window.message_bar.text()
+
+
+def test_the_window_starts_without_torch():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = ("import sys\nfrom composer.ui.app import make_application\n"
+              "app = make_application([])\nfrom composer.ui.main_window import MainWindow\n"
+              "w = MainWindow(preload=False)\nw.show()\napp.processEvents()\n"
+              "print('torch' in sys.modules, 'composer.generation.engine' in sys.modules)\n"
+              "w.close()\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=root, timeout=60,
+                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(root)))
+    assert out.stdout.split() == ["False", "False"], out.stderr[-2000:]
