@@ -12,12 +12,12 @@ import sys
 import time
 
 from _data import split_ids, tune_source
-from composer.music.abc import read_abc, score_to_abc
 
 from composer.cli.continue_ import bar_range_ticks
 from composer.generation.engine import continue_passage
 from composer.generation.registry import ModelRegistry
 from composer.generation.request import ContinueRequest, Sampling, Selection, Take
+from composer.music.abc import read_abc, score_to_abc
 from composer.music.io import read_score
 
 

@@ -116,6 +116,19 @@ def make_task(train_files: Sequence[Path], valid_files: Sequence[Path], cache_di
                      train_notes_changed_by_grid=changed),
         "licence": dict(NOTTINGHAM_LICENCE),
         "name": MODEL_NAME,
+        "representation": (
+            "beat-synchronous grid: per piece the coarsest of 2/3/4/6/12 steps per quarter "
+            "on which every note starts and ends; each step = melody (pitches struck, held "
+            "or rest) | accompaniment (chord pitches struck, held or rest), key normalised "
+            "to C major / A minor by the signature; vocabulary = steps seen at least twice "
+            "in train; an unseen step is fed as the nearest seen step (melody kept first) "
+            "and scored as <unk> x part unigrams"),
+        "frame_nll_method": (
+            "upper bound on the Nottingham piano-roll benchmark's NLL per eighth-note "
+            "frame: the NLL of the exact token sequence up to the last frame (R:, M:, "
+            "<bar> included, <end> excluded, unseen steps at their backoff cost) divided "
+            "by the frames from tick 0 to the last note's end; P(frames) >= P(tokens) "
+            "because the frames are a function of the tokens"),
     }
     return MidiTask(KIND, lambda s: MacNet(model_config(vocab, s)), vocab,
                     Sequences.build(probe, ids(train)), Sequences.build(probe, ids(valid)), card)

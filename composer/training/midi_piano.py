@@ -195,6 +195,12 @@ def make_task(train_files: Sequence[Path], valid_files: Sequence[Path], cache_di
                      train_notes_octave_moved=stats.octave_moved),
         "licence": dict(ATTRIBUTION),
         "name": MODEL_NAME,
+        "representation": (
+            "all pitched tracks merged, onsets and ends on a grid of 12 steps per quarter "
+            "(sixteenths, triplet eighths and sixteenths exact), chordified (sliced at every "
+            "onset, end and bar line, as music21's chordify); per slice its pitches "
+            "ascending as N<pitch> (struck) / H<pitch> (held), then D<steps>; <bar:n> "
+            "before each bar (n = its length in steps)"),
     }
     return MidiTask(KIND, lambda s: PianoLSTM(model_config(vocab, s)), vocab,
                     Sequences.build(probe, [piece_ids(p, vocab) for p in train]),
