@@ -25,6 +25,7 @@ COMMANDS = {
     "train": "composer.cli.train",
     "eval": "composer.cli.eval",
     "render": "composer.cli.render",
+    "inspect": "composer.cli.inspect_",
 }
 
 

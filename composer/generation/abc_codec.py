@@ -131,6 +131,12 @@ class FolkCodec:
         return FolkDecoder(seed_text(seed, plan), plan, melody_track(seed, plan).name,
                            self.masks)
 
+    def token_name(self, token: int, seed: Score | None = None, plan: Plan | None = None) -> str:
+        """The character of ``token`` (newline and space as visible symbols)."""
+        from composer.generation.inspection import char_label
+
+        return char_label(self.vocab.tokens[token])
+
     def max_tokens(self, plan: Plan) -> int:
         return CHARS_PER_BAR_BUDGET * (plan.total_bars + 1)
 

@@ -25,6 +25,8 @@ import torch
 from composer.generation.codec import DecodedMusic, Plan
 from composer.generation.errors import GenerationError
 from composer.generation.macnet_grid import (
+    BAR,
+    END,
     HOLD,
     RESOLUTIONS,
     REST,
@@ -38,9 +40,9 @@ from composer.generation.macnet_grid import (
     state_pitches,
     step_ticks,
 )
-from composer.generation.macnet_vocab import MacnetVocab
+from composer.generation.macnet_vocab import UNK, MacnetVocab
 from composer.generation.midi_tracks import MelodyChords, melody_and_accompaniment
-from composer.music.chords import _QUALITIES, parse_chord_symbol
+from composer.music.chords import _QUALITIES, describe_pitches, parse_chord_symbol
 from composer.music.score import ChordSymbol, Note, Score
 from composer.nn import checkpoint
 from composer.nn.macnet import MacNet
@@ -160,6 +162,23 @@ class MacnetCodec:
     def max_tokens(self, plan: Plan) -> int:
         meter = meter_token(plan.meter.numerator, plan.meter.denominator)
         return len(_schedule(self.vocab, plan, meter, max(RESOLUTIONS))[0])
+
+    def token_name(self, token: int, seed: Score, plan: Plan) -> str:
+        """A musician's name for ``token`` in this seed's key: ``"melody D5 | chord G3
+        B3 D4"``, ``"melody held | chord rest"``, ``"bar line"``, ``"meter 6/8"``."""
+        text = self.vocab.tokens[token]
+        if "|" not in text:
+            return {BAR: "bar line", END: "end of tune", UNK: "unseen step"}.get(
+                text, text.replace("M:", "meter ").replace("R:", "steps per quarter "))
+        shift = self._seed(seed, plan).shift
+        mel, acc = split_step(text)
+
+        def part(state: str) -> str:
+            if state in (REST, HOLD):
+                return "rest" if state == REST else "held"
+            return describe_pitches([p - shift for p in state_pitches(state)])
+
+        return f"melody {part(mel)} | chord {part(acc)}"
 
     # --- helpers --------------------------------------------------------------------
     def step_mask(self, melody_on: bool, accompaniment_on: bool) -> torch.Tensor:

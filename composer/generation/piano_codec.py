@@ -15,6 +15,7 @@ between their mean pitches).
 from __future__ import annotations
 
 import statistics
+from fractions import Fraction
 from pathlib import Path
 
 import torch
@@ -35,7 +36,8 @@ from composer.generation.piano_events import (
     slice_tokens,
     tokens_to_notes,
 )
-from composer.music.score import Note, Score, Track
+from composer.music.chords import pitch_name
+from composer.music.score import TICKS_PER_QUARTER, Note, Score, Track
 from composer.nn import checkpoint
 from composer.nn.piano_lstm import PianoLSTM
 
@@ -59,6 +61,12 @@ def seed_tokens(notes: list[Note], seed: Score, end: int, last_complete: bool = 
     slices = chordify(grid, starts, end)
     tokens, _ = slice_tokens(slices, starts, bar_lengths(starts, end, seed.meter_at), pad)
     return tokens, (slices[-1].pitches if slices else ())
+
+
+_VALUES = {48: "a whole note", 36: "a dotted half", 24: "a half", 18: "a dotted quarter",
+           16: "a triplet half", 12: "a quarter", 9: "a dotted eighth", 8: "a triplet quarter",
+           6: "an eighth", 4: "a triplet eighth", 3: "a sixteenth", 2: "a triplet sixteenth"}
+"""Note values of durations in grid steps (12 per quarter)."""
 
 
 class PianoCodec:
@@ -94,6 +102,22 @@ class PianoCodec:
     def max_tokens(self, plan: Plan) -> int:
         steps = -(-(plan.end - plan.start) // STEP)
         return (MAX_CHORD + 1) * steps + plan.total_bars + 1
+
+    def token_name(self, token: int, seed: Score | None = None, plan: Plan | None = None) -> str:
+        """A musician's name for ``token``: ``"strike C4"``, ``"hold C4"``, ``"advance an
+        eighth"``, ``"bar line (3 quarters)"``, ``"end of piece"``."""
+        text = self.vocab.tokens[token]
+        per_quarter = TICKS_PER_QUARTER // STEP
+        if text.startswith("<bar:"):
+            quarters = Fraction(int(text[5:-1]), per_quarter)
+            return f"bar line ({quarters} quarter{'s' if quarters != 1 else ''})"
+        if text[0] in "NH" and text[1:].isdigit():
+            return f"{'strike' if text[0] == 'N' else 'hold'} {pitch_name(int(text[1:]))}"
+        if text[0] == "D" and text[1:].isdigit():
+            steps = int(text[1:])
+            value = _VALUES.get(steps) or f"{Fraction(steps, per_quarter)} quarter"
+            return f"advance {value}"
+        return {"<end>": "end of piece", "<pad>": "nothing"}.get(text, text)
 
     def _seed(self, seed: Score, plan: Plan):
         key = (id(seed), plan)

@@ -75,3 +75,16 @@ def chord_pitches(text: str, low: int = 48) -> tuple[int, ...]:
             p += 12
         upper.append(p)
     return (bass, *sorted(set(upper)))
+
+
+PITCH_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+def pitch_name(pitch: int) -> str:
+    """Scientific name of a MIDI pitch: 60 -> ``"C4"`` (middle C), 70 -> ``"Bb4"``."""
+    return f"{PITCH_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+def describe_pitches(pitches) -> str:
+    """``"C4 E4 G4"`` for MIDI pitches, in the order given."""
+    return " ".join(pitch_name(p) for p in pitches)
