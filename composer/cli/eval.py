@@ -33,7 +33,11 @@ def add_parser(sub) -> None:
                    help="character budget of one sample")
     p.add_argument("--save-samples", metavar="FILE", help="write the samples to an ABC file")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--write-card", action="store_true",
+                   help="also record the result in the model card's metrics (under the "
+                        "split's name)")
     p.set_defaults(run=run)
+
 
 
 def _check(args) -> None:
@@ -89,6 +93,12 @@ def run(args) -> int:
             from composer.music.atomic import atomic_write
 
             atomic_write(args.save_samples, "\n".join(report.texts))
+    if args.write_card:
+        from composer.nn.checkpoint import record_metrics
+
+        record_metrics(args.model, (args.split or "test") if args.splits else "given_tunes",
+                       result, {"temperature": args.temperature, "top_k": args.top_k,
+                        "top_p": args.top_p, "seed": args.seed, "max_chars": args.max_chars})
     if args.json:
         print(json.dumps(result))
         return 0

@@ -216,3 +216,14 @@ def load(directory: str | Path, kind: str | None = None) -> Checkpoint:
 
 __all__ = ["KINDS", "Checkpoint", "KindSpec", "ModelError", "load", "load_weights", "read_card",
            "register_kind", "save", "save_weights"]
+
+
+def record_metrics(directory: str | Path, key: str, result: dict, settings: dict) -> None:
+    """Merge an evaluation ``result`` (and the ``settings`` it was made with) into the
+    card of the model folder ``directory`` as ``metrics[key]``, atomically."""
+    card = read_card(directory)
+    metrics = card.setdefault("metrics", {})
+    if not isinstance(metrics, dict):
+        raise ModelFileError(Path(directory) / CARD, "the card's metrics are not an object")
+    metrics[key] = dict(result, evaluated_with=settings) if settings else dict(result)
+    _write(Path(directory) / CARD, json.dumps(card, ensure_ascii=False, indent=2) + "\n")

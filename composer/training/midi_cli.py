@@ -173,6 +173,10 @@ def evaluate(model_dir: str | Path, data: list[str], splits_file: str | None,
 
 def run_eval(args) -> int:
     result = evaluate(args.model, args.midi, args.splits, args.split)
+    if getattr(args, "write_card", False):
+        from composer.nn.checkpoint import record_metrics
+
+        record_metrics(args.model, result["split"] or "given_pieces", result, {})
     if args.json:
         print(json.dumps(result))
         return 0

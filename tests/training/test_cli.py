@@ -65,3 +65,15 @@ def test_eval_needs_splits_for_a_split(model_dir, fixtures, capsys):
     assert main(["eval", str(model_dir), "--abc", str(fixtures / "folk"), "--split",
                  "test"]) == 2
     assert "--split needs --splits" in capsys.readouterr().err
+
+
+def test_eval_can_record_its_result_in_the_card(model_dir, fixtures, capsys):
+    assert main(["eval", str(model_dir), "--abc", str(fixtures / "folk"), "--splits",
+                 str(fixtures / "folk" / "splits.json"), "--split", "test", "--json",
+                 "--write-card"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    card = json.loads((model_dir / "card.json").read_text())
+    recorded = card["metrics"]["test"]
+    assert recorded["bits_per_char"] == printed["bits_per_char"]
+    assert recorded["evaluated_with"]["temperature"] == 1.0
+    assert "valid_bits_per_char" in card["metrics"]  # what training wrote stays

@@ -37,6 +37,11 @@ def test_train_and_eval_macnet(nottingham, tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["kind"] == "macnet" and result["pieces"] == 1 and result["split"] == "test"
     assert result["frame_nll"] > 0 and result["frames"] == 6 * 1440 // 240
+    assert main(["eval", str(out), "--midi", str(folder), "--splits", str(splits),
+                 "--json", "--write-card"]) == 0
+    capsys.readouterr()
+    card = json.loads((out / "card.json").read_text())
+    assert card["metrics"]["test"]["frame_nll"] == result["frame_nll"]
 
 
 @pytest.mark.slow
