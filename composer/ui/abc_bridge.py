@@ -156,3 +156,16 @@ def chars_for_ticks(text: str, start: int, end: int, header: str = "") -> tuple[
     if span is None:
         return None
     return max(span[0] - shift, 0), max(span[1] - shift, 0)
+
+
+def written_notes(text: str, header: str = "") -> list[tuple] | None:
+    """Every note and rest of the tune ``text`` as written: ``(start, end, pitch,
+    char_start, char_end)`` (ticks as written; MIDI pitch, ``None`` for a rest;
+    characters of ``text``), or ``None`` when the text does not read (or a long text
+    is not read yet)."""
+    parsed = _map(text, header)
+    if parsed is None:
+        return None
+    _score, time_map, shift = parsed
+    return [(n.start, n.end, n.pitch, n.char_start - shift, n.char_end - shift)
+            for n in time_map.notes]

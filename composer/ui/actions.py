@@ -78,6 +78,9 @@ def build_actions(window: QMainWindow, undo_stack) -> SimpleNamespace:
         a.setEnabled(False)
     A.zoom_fit = _action(window, "&Zoom to fit", "zoom-fit", QKeySequence("Ctrl+0"),
                          "Show the whole tune")
+    A.eye = _action(window, "Model's &eye", "", QKeySequence("Ctrl+E"),
+                    "Show what the model expects at every character or at the cursor "
+                    "(Ctrl+E)", checkable=True)
     A.about = _action(window, "&About Composer")
     return A
 
@@ -107,6 +110,7 @@ def build_menus(window: QMainWindow, A: SimpleNamespace, transport, docks) -> QM
     view.addSeparator()
     for dock in docks:
         view.addAction(dock.toggleViewAction())
+    view.addAction(A.eye)
     help_ = bar.addMenu("&Help")
     help_.addAction(A.about)
     return recent

@@ -30,6 +30,7 @@ from composer.ui.actions import build_actions, build_menus, build_toolbars
 from composer.ui.autosave import Autosave
 from composer.ui.continuation import ContinueController
 from composer.ui.document import Document
+from composer.ui.eye import ModelEye
 from composer.ui.files import FileController, readable
 from composer.ui.generation_panel import GenerationPanel
 from composer.ui.icons import icon
@@ -92,6 +93,10 @@ class MainWindow(QMainWindow):
                                      Qt.DockWidgetArea.BottomDockWidgetArea)
         self.sheet_dock.toggleViewAction().setIcon(icon("sheet"))
         self.sheet_dock.toggleViewAction().setShortcut("Ctrl+M")
+        self.eye = ModelEye(self.registry, self)
+        self.eye_dock = self._dock("eyeDock", "Model's eye", self.eye.panel,
+                                   Qt.DockWidgetArea.RightDockWidgetArea)
+        self.eye_dock.hide()  # until asked for (then restored with the layout)
 
         self.player = QtPlayer(player_factory, self)
         self.transport = Transport(self.document, self.player, self)
@@ -108,6 +113,8 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self._restore_layout()
+        self.eye.attach(self.document, self.abc_pane.editor, self.roll, self.panel,
+                        self.actions_.eye, self.eye_dock)
         self._refresh_recent(self.files.recent())
         self._update_title()
         self._set_roll_score(self.document.score)
@@ -310,6 +317,7 @@ class MainWindow(QMainWindow):
         weights cost a one-time hitch and a second: better now than at the first
         Continue)."""
         self._started = True
+        self.eye.start()
         self.player.prepare()
         problem = probe_render()
         self.actions_.export_wav.setEnabled(not problem)
@@ -364,6 +372,7 @@ class MainWindow(QMainWindow):
         self.abc_pane.editor.blockSignals(True)
         self.document.close()
         self.generator.shutdown()
+        self.eye.shutdown()
         self.sheet.close_engraver()
         self.player.close()
         self.autosave.remove()

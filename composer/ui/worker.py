@@ -26,7 +26,7 @@ from composer.generation.request import ContinueRequest, Take, TakeProgress
 from composer.music.errors import MusicError
 
 
-def _user_error_types() -> tuple[type[BaseException], ...]:
+def user_error_types() -> tuple[type[BaseException], ...]:
     """Typed core errors whose message is for the user."""
     from composer.generation.errors import GenerationError
 
@@ -85,7 +85,7 @@ class GenerationWorker(QObject):
             if not cancelled:
                 self._load(request_id, request.model)
                 cancelled = self._stream(request_id, request)
-        except _user_error_types() as e:
+        except user_error_types() as e:
             self.failed.emit(request_id, str(e))
         except Exception as e:  # the window must survive a failing model
             traceback.print_exc()

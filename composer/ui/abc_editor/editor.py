@@ -3,9 +3,14 @@ highlighting and an error mark. It has no undo of its own (the document's one st
 undoes typing and roll edits alike): it reports typing with ``textEdited`` and takes
 text from the document with :meth:`AbcEditor.replace_text`, which changes only the
 characters that differ, so the cursor and the scroll position stay where they were.
+A :attr:`AbcEditor.tooltip_for` callback (set by the window) gives the tooltip of the
+character under the mouse.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QKeyCombination, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -19,7 +24,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextFormat,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from composer.ui.abc_editor.highlighter import AbcHighlighter
 
@@ -88,6 +93,8 @@ class AbcEditor(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.highlighter = AbcHighlighter(self.document())
         self._replacing = False
+        self.tooltip_for: Callable[[int], str | None] | None = None
+        """Gives the tooltip of the character at an offset (``None``: no tooltip)."""
         self._error_selection: list[QTextEdit.ExtraSelection] = []
         self._play_selection: list[QTextEdit.ExtraSelection] = []
         self._numbers = _LineNumbers(self)
@@ -125,7 +132,8 @@ class AbcEditor(QPlainTextEdit):
     # --- marks -----------------------------------------------------------------------------
     def set_error(self, line: int | None, column: int = 0) -> None:
         """Underline the error at ``line``:``column`` (1-based; ``None`` clears)."""
-        self.highlighter.set_error(line, column)
+        with self._quietly():  # a rehighlight is reported as a change of the text
+            self.highlighter.set_error(line, column)
         self._error_selection = []
         block = self.document().findBlockByNumber(line - 1) if line else None
         if block is not None and block.isValid():
@@ -135,6 +143,22 @@ class AbcEditor(QPlainTextEdit):
             sel.cursor = QTextCursor(block)
             self._error_selection = [sel]
         self._refresh_selections()
+
+    def set_shading(self, colors, text: str | None = None) -> None:
+        """Lay a background colour under single characters (see
+        :meth:`AbcHighlighter.set_shading`); no ``textEdited`` is emitted (Qt reports
+        a rehighlight as a change of the text)."""
+        with self._quietly():
+            self.highlighter.set_shading(colors, text)
+
+    @contextlib.contextmanager
+    def _quietly(self):
+        """No ``textEdited`` inside (formats change, the text does not)."""
+        was, self._replacing = self._replacing, True
+        try:
+            yield
+        finally:
+            self._replacing = was
 
     def go_to(self, line: int, column: int = 0) -> None:
         """Put the cursor at ``line``:``column`` (1-based) and show it."""
@@ -178,6 +202,33 @@ class AbcEditor(QPlainTextEdit):
             event.ignore()  # let the window's Undo/Redo (the document's stack) have it
             return False
         return super().event(event)
+
+    def viewportEvent(self, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.ToolTip and self.tooltip_for is not None:
+            i = self.char_at(event.pos())
+            text = self.tooltip_for(i) if i is not None else None
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    def char_at(self, point) -> int | None:
+        """The offset of the character drawn at ``point`` (viewport pixels), or
+        ``None`` when no character is there."""
+        cursor = self.cursorForPosition(point)
+        i = cursor.position()
+        rect = self.cursorRect(cursor)
+        if point.x() < rect.left() and i > 0:
+            i -= 1
+            cursor.setPosition(i)
+            rect = self.cursorRect(cursor)
+        width = max(self.fontMetrics().horizontalAdvance("M"), 1)
+        if not rect.top() <= point.y() <= rect.bottom() or abs(point.x() - rect.left()) > width:
+            return None
+        return i if i < self.document().characterCount() - 1 else None
 
     def keyPressEvent(self, event) -> None:  # Qt override
         if self._is_undo_key(event):

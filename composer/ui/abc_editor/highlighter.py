@@ -6,11 +6,15 @@ spans; the :class:`QSyntaxHighlighter` only maps classes to formats. A line's st
 (inside the header or the body of a tune) carries over from line to line through
 Qt's block state, so the header lines of a tune and field lines inside its body
 are told apart.
+
+Over the syntax colours the highlighter can lay a per-character background (the
+model's eye: :meth:`AbcHighlighter.set_shading`); the error mark stays on top.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 
@@ -78,6 +82,18 @@ def _comment_start(line: str) -> int | None:
     return i if i >= 0 else None
 
 
+def common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix of ``a`` and ``b`` (binary search over slices)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _format(color: str, bold: bool = False, italic: bool = False) -> QTextCharFormat:
     f = QTextCharFormat()
     f.setForeground(QColor(color))
@@ -90,7 +106,8 @@ def _format(color: str, bold: bool = False, italic: bool = False) -> QTextCharFo
 
 class AbcHighlighter(QSyntaxHighlighter):
     """Highlights an ABC text; :meth:`set_error` marks a parse error (1-based line
-    and column, column 0 marks the whole line) with a red wavy underline."""
+    and column, column 0 marks the whole line) with a red wavy underline;
+    :meth:`set_shading` colours the background of single characters."""
 
     def __init__(self, document: QTextDocument):
         super().__init__(document)
@@ -108,6 +125,8 @@ class AbcHighlighter(QSyntaxHighlighter):
             "tuplet": _format("#2e8b57", bold=True),
         }
         self._error: tuple[int, int] | None = None
+        self._shading: list[QColor | None] = []
+        self._shade_text = ""
 
     @property
     def error(self) -> tuple[int, int] | None:
@@ -126,14 +145,57 @@ class AbcHighlighter(QSyntaxHighlighter):
                 if block.isValid():
                     self.rehighlightBlock(block)
 
+    def set_shading(self, colors: Sequence[QColor | None] | None, text: str | None = None
+                    ) -> None:
+        """Lay ``colors[i]`` (``None``: nothing) under character ``i`` of the document's
+        text; ``colors`` were made for ``text`` (default: the document's text), and only
+        the characters of its common prefix with the document's text are shaded.
+        ``None`` clears. Changes formats only: the text, its undo and the editor's
+        ``textEdited`` are untouched. Later edits unshade the characters they change."""
+        doc_text = self.document().toPlainText()
+        new = list(colors or ())
+        if text is not None and text != doc_text:
+            new = new[:common_prefix(text, doc_text)]
+        del new[len(doc_text):]
+        while new and new[-1] is None:
+            new.pop()
+        shade_text = doc_text[:len(new)]
+        if new == self._shading and shade_text == self._shade_text:
+            return
+        self._shading, self._shade_text = new, shade_text
+        self.rehighlight()
+
+    def shading(self) -> list[QColor | None]:
+        """The colours laid under the characters (from the first; may be shorter than
+        the text)."""
+        return list(self._shading)
+
     def highlightBlock(self, text: str) -> None:  # Qt override
         prev = self.previousBlockState()
         spans, state = tokens(text, BODY if prev < 0 else prev)
         for start, length, kind in spans:
             self.setFormat(start, length, self.formats[kind])
         self.setCurrentBlockState(state)
+        if self._shading:
+            self._shade(text)
         if self._error and self.currentBlock().blockNumber() == self._error[0] - 1:
             self._mark_error(text, self._error[1])
+
+    def _shade(self, text: str) -> None:
+        """Lay the shading under this block's characters that are still the ones the
+        colours were made for."""
+        pos = self.currentBlock().position()
+        colors = self._shading
+        n = min(len(text), len(colors) - pos)
+        if n <= 0:
+            return
+        same = common_prefix(text[:n], self._shade_text[pos:pos + n])
+        for i in range(same):
+            color = colors[pos + i]
+            if color is not None:
+                f = QTextCharFormat(self.format(i))
+                f.setBackground(color)
+                self.setFormat(i, 1, f)
 
     def _mark_error(self, text: str, column: int) -> None:
         if column > 0:

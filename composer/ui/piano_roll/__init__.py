@@ -7,6 +7,7 @@ Times are ticks (480 per quarter note); pitches MIDI numbers (60 = C4). ::
     roll.set_score(score)              # redraws; the first score is fitted into view
     roll.score() -> Score | None
     roll.set_ghost_notes(notes)        # {track name: (Note, ...)} | None: translucent take notes
+    roll.set_note_marks(marks)         # [(start, end, pitch, strength)] | None: red outlines
     roll.set_selection(start, end)     # ticks; (-1, -1) or None clears (no signal)
     roll.selection() -> (start, end) | None
     roll.set_playhead(tick)            # -1 hides; cheap (repaints two thin strips)

@@ -1,5 +1,5 @@
 """Background (pitch rows and the meter grid) and foreground (range, drag-continue
-preview, handle, rubber band, cursor, playhead) of the note area.
+preview, handle, rubber band, marked notes, cursor, playhead) of the note area.
 
 Both paint in device pixels: ``m`` maps scene units (ticks, pitch rows) to the
 painter's device, whose transform the caller has reset to the identity.
@@ -18,6 +18,9 @@ from composer.ui.piano_roll.theme import Theme
 
 BLACK_KEYS = frozenset((1, 3, 6, 8, 10))
 """Pitch classes of the black keys."""
+
+MARK_COLOR = QColor(225, 30, 30)
+"""Outline of the notes the model's eye marks as surprising."""
 
 HANDLE_WIDTH = 14.0
 HANDLE_HEIGHT = 46.0
@@ -149,6 +152,8 @@ def paint_foreground(painter: QPainter, state: RollState, theme: Theme, m: Mappi
         painter.setPen(QPen(theme.rubber_edge, 1))
         painter.setBrush(theme.rubber_fill)
         painter.drawRect(band)
+    if state.note_marks:
+        paint_note_marks(painter, state, m, device)
     if state.cursor >= 0:
         x = state.cursor * m.sx + m.dx
         painter.setPen(QPen(theme.cursor, 1, Qt.PenStyle.DashLine))
@@ -156,6 +161,26 @@ def paint_foreground(painter: QPainter, state: RollState, theme: Theme, m: Mappi
     if state.playhead >= 0:
         x = state.playhead * m.sx + m.dx
         painter.fillRect(QRectF(math.floor(x) - 0.5, top, 2, bottom - top), theme.playhead)
+
+
+def paint_note_marks(painter: QPainter, state: RollState, m: Mapping, device: QRectF) -> None:
+    """A red outline (opaque and thicker for a stronger mark) around every marked
+    note inside ``device``, with an underline so that a short note still shows it."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    h = max(2.0, m.sy - 1.0)
+    for start, end, pitch, strength in state.note_marks:
+        x0, x1 = start * m.sx + m.dx, end * m.sx + m.dx
+        y = (127 - pitch) * m.sy + m.dy
+        if x1 < device.left() - 4 or x0 > device.right() + 4 or y + h < device.top() - 4 \
+                or y > device.bottom() + 4:
+            continue
+        color = QColor(MARK_COLOR)
+        color.setAlpha(round(110 + 145 * min(max(strength, 0.0), 1.0)))
+        width = 1.5 + 1.5 * strength
+        painter.setPen(QPen(color, width))
+        painter.drawRoundedRect(QRectF(x0 - 1, y - 1, max(3.0, x1 - x0 + 1), h + 2), 3, 3)
+        painter.drawLine(QLineF(x0, y + h + 2.5, max(x1, x0 + 3), y + h + 2.5))
 
 
 def _label(painter: QPainter, text: str, at: QPointF, theme: Theme, font: QFont) -> None:

@@ -36,6 +36,8 @@ class RollState:
     ghost_tracks: list[int] = field(default_factory=list)
     """For each ghost group, the score track whose colour it takes (-1: none)."""
     ghost_source: dict | None = None
+    note_marks: tuple[tuple[int, int, int, float], ...] = ()
+    """Notes outlined as surprising: ``(start, end, pitch, strength 0..1)``."""
     chord_spans: list[tuple[int, int, str]] = field(default_factory=list)
     chord_starts: list[int] = field(default_factory=list)
     scene_end: int = 0

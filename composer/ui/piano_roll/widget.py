@@ -80,6 +80,17 @@ class PianoRoll(QWidget):
     def ghost_notes(self) -> dict[str, tuple[Note, ...]]:
         return dict(self._state.ghost_source or {})
 
+    def set_note_marks(self, marks: list[tuple[int, int, int, float]] | None) -> None:
+        """Outline notes in red: ``(start tick, end tick, pitch, strength 0..1)`` each
+        (the model's eye marks the notes it found surprising). ``None`` clears."""
+        marks = tuple((int(a), int(b), int(p), float(s)) for a, b, p, s in marks or ())
+        if marks != self._state.note_marks:
+            self._state.note_marks = marks
+            self._view.viewport().update()
+
+    def note_marks(self) -> tuple[tuple[int, int, int, float], ...]:
+        return self._state.note_marks
+
     # --- range selection and drag-continue -----------------------------------------
     def set_selection(self, start: int | None, end: int = -1) -> None:
         """Select ticks ``[start, end)``; ``(-1, -1)`` or ``None`` clears. Does not emit
