@@ -172,7 +172,8 @@ def inspect_events(loaded, score, bar: int | None, top: int) -> dict:
     return {
         "model": loaded.info.name, "kind": loaded.info.kind, "tick": view.tick, "bar": bar,
         "next": [{"event": g.label, "prob": round(g.prob, 5)} for g in view.guesses],
-        "events": [{"event": e, "bits": round(b, 4)} for e, b in view.events],
+        "events": [{"event": e.label, "bits": round(e.bits, 4), "tick": e.tick,
+                    "pitches": list(e.pitches)} for e in view.events],
         "bits_per_event": round(view.bits_per_event, 5) if view.events else None,
     }
 

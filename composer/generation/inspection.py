@@ -246,21 +246,56 @@ def text_inspector(loaded) -> TextInspector:
 
 
 @dataclass(frozen=True)
+class Event:
+    """One event the model read: its ``label``, its surprise ``bits``, the ``tick`` it
+    stands at (the score's ticks) and the ``pitches`` it strikes there (empty for bar
+    lines, rests, holds and durations)."""
+
+    label: str
+    bits: float
+    tick: int
+    pitches: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class EventView:
     """At tick ``tick`` of a score: the model's ``guesses`` for its next event (with
     the codec's constraints applied, so they are events it could write there), and the
-    ``events`` it read before, each ``(label, bits)``; ``bits_per_event`` over them.
+    ``events`` it read before (:class:`Event`); ``bits_per_event`` over them.
     Tokens the codec forces at ``tick`` (a bar line, a meter) are fed first: the
     guesses are for the first event the model chooses."""
 
     tick: int
     guesses: list[Guess]
-    events: list[tuple[str, float]]
+    events: list[Event]
 
     @property
     def bits_per_event(self) -> float:
-        return (sum(b for _, b in self.events) / len(self.events)) if self.events else float(
-            "nan")
+        if not self.events:
+            return float("nan")
+        return sum(e.bits for e in self.events) / len(self.events)
+
+    def surprising_notes(self, score, threshold: float = 7.0) -> list[tuple[object, float]]:
+        """Notes of ``score`` struck by an event of at least ``threshold`` bits, with
+        those bits: a note matches an event that strikes its pitch at its onset (within
+        a sixteenth, for music off the model's grid)."""
+        hits: dict[tuple[int, int], float] = {}
+        for e in self.events:
+            if e.bits >= threshold:
+                for p in e.pitches:
+                    hits[(e.tick, p)] = max(hits.get((e.tick, p), 0.0), e.bits)
+        if not hits:
+            return []
+        out = []
+        for track in score.tracks:
+            for n in track.notes:
+                if n.start >= self.tick:
+                    continue
+                best = max((b for (t, p), b in hits.items()
+                            if p == n.pitch and abs(t - n.start) < 120), default=None)
+                if best is not None:
+                    out.append((n, best))
+        return out
 
 
 def next_events(loaded, score, tick: int, top_k: int = TOP_K,
@@ -283,18 +318,24 @@ def next_events(loaded, score, tick: int, top_k: int = TOP_K,
     decoder = codec.decoder(seed.score, seed.plan)
     step_model = loaded.step_model
     name = getattr(codec, "token_name", None)
+    full = len(codec.encode(seed.score, seed.plan))
+    ticks = codec.token_ticks(seed.score, seed.plan)[full - len(prompt):] if hasattr(
+        codec, "token_ticks") else [0] * len(prompt)
+    pitches = getattr(codec, "token_pitches", None)
 
     def label(token: int) -> str:
         return name(token, seed.score, seed.plan) if name else str(token)
 
-    events: list[tuple[str, float]] = []
+    events: list[Event] = []
     with torch.inference_mode():
         state = step_model.init_state(1)
         logits = None
-        for token in prompt:
+        for i, token in enumerate(prompt):
             if logits is not None:
                 logp = F.log_softmax(logits[0].float(), dim=-1)
-                events.append((label(token), float(-logp[token]) / LN2))
+                struck = tuple(pitches(token, seed.score, seed.plan)) if pitches else ()
+                events.append(Event(label(token), float(-logp[token]) / LN2,
+                                    seed.offset + ticks[i], struck))
             logits, state = step_model.step(torch.tensor([[token]], dtype=torch.long), state)
         allowed = decoder.allowed()
         for _ in range(16):  # forced tokens (a bar line, a meter) say nothing: skip them

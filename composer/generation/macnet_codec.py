@@ -108,6 +108,7 @@ class _Seed:
     velocities: tuple[int, int]
     meter: str
     resolution: int
+    ticks: tuple[int, ...] = ()  # start tick of each token (seed coordinates)
 
 
 checkpoint.register_kind(KIND, MacNet, MacnetVocab)
@@ -162,6 +163,19 @@ class MacnetCodec:
     def max_tokens(self, plan: Plan) -> int:
         meter = meter_token(plan.meter.numerator, plan.meter.denominator)
         return len(_schedule(self.vocab, plan, meter, max(RESOLUTIONS))[0])
+
+    def token_ticks(self, seed: Score, plan: Plan) -> list[int]:
+        """The tick (seed coordinates) of every token :meth:`encode` gives."""
+        return [0, *self._seed(seed, plan).ticks]
+
+    def token_pitches(self, token: int, seed: Score, plan: Plan) -> tuple[int, ...]:
+        """The pitches (in the seed's key) a grid step strikes, melody and
+        accompaniment; none for other tokens."""
+        text = self.vocab.tokens[token]
+        if "|" not in text:
+            return ()
+        shift = self._seed(seed, plan).shift
+        return tuple(p - shift for part in split_step(text) for p in state_pitches(part))
 
     def token_name(self, token: int, seed: Score, plan: Plan) -> str:
         """A musician's name for ``token`` in this seed's key: ``"melody D5 | chord G3
@@ -221,7 +235,8 @@ class MacnetCodec:
             return int(statistics.median(n.velocity for n in notes)) if notes else default
 
         info = _Seed(parts, tuple(tokens), shift, sharps, chord_mode, sounding(0), sounding(1),
-                     (velocity(melody, 90), velocity(acc, 70)), meter, grid.resolution)
+                     (velocity(melody, 90), velocity(acc, 70)), meter, grid.resolution,
+                     tuple(grid.ticks))
         self._cache = (key, info)
         return info
 

@@ -47,10 +47,11 @@ checkpoint.register_kind(KIND, PianoLSTM, PianoVocab)
 
 
 def seed_tokens(notes: list[Note], seed: Score, end: int, last_complete: bool = True
-                ) -> tuple[list[str], tuple[int, ...]]:
-    """Tokens of ``notes`` (a seed's merged tracks) up to ``end`` ticks, and the pitches
-    of its last slice. A short first bar (a pickup) is padded with a rest to a whole
-    bar; when it is also the last bar, only if ``last_complete`` (see
+                ) -> tuple[list[str], tuple[int, ...], list[int]]:
+    """Tokens of ``notes`` (a seed's merged tracks) up to ``end`` ticks, the pitches
+    of its last slice, and the start tick of each token. A short first bar (a pickup)
+    is padded with a rest to a whole bar; when it is also the last bar, only if
+    ``last_complete`` (see
     :func:`~composer.generation.macnet_grid.bars_from_starts`)."""
     starts = seed.bar_starts(end)
     grid = grid_notes(notes)
@@ -59,8 +60,8 @@ def seed_tokens(notes: list[Note], seed: Score, end: int, last_complete: bool = 
     if len(starts) > 1 or last_complete:
         pad = max(0, seed.meter_at(0).bar_ticks - first_len) // STEP
     slices = chordify(grid, starts, end)
-    tokens, _ = slice_tokens(slices, starts, bar_lengths(starts, end, seed.meter_at), pad)
-    return tokens, (slices[-1].pitches if slices else ())
+    tokens, ticks = slice_tokens(slices, starts, bar_lengths(starts, end, seed.meter_at), pad)
+    return tokens, (slices[-1].pitches if slices else ()), ticks
 
 
 _VALUES = {48: "a whole note", 36: "a dotted half", 24: "a half", 18: "a dotted quarter",
@@ -91,11 +92,22 @@ class PianoCodec:
                 f"{plan.meter} ({plan.bar_ticks} ticks) is not a whole number of steps")
 
     def encode(self, seed: Score, plan: Plan) -> list[int]:
-        tokens, _ = self._seed(seed, plan)
+        tokens, _, _ = self._seed(seed, plan)
         return [self.vocab.end] + self.vocab.encode(tokens)
 
+    def token_ticks(self, seed: Score, plan: Plan) -> list[int]:
+        """The tick (seed coordinates) of every token :meth:`encode` gives."""
+        _, _, ticks = self._seed(seed, plan)
+        return [0, *ticks]
+
+    def token_pitches(self, token: int, seed: Score | None = None,
+                      plan: Plan | None = None) -> tuple[int, ...]:
+        """The pitches ``token`` strikes (``N<pitch>``), else none."""
+        text = self.vocab.tokens[token]
+        return (int(text[1:]),) if text[0] == "N" and text[1:].isdigit() else ()
+
     def decoder(self, seed: Score, plan: Plan) -> PianoDecoder:
-        _, last = self._seed(seed, plan)
+        _, last, _ = self._seed(seed, plan)
         tracks = piano_tracks(seed, self.name)
         return PianoDecoder(self, plan, last, tracks)
 

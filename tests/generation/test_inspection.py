@@ -170,7 +170,7 @@ def test_macnet_next_events_match_the_model_and_its_constraints():
         state = model.init_state(1)
         logits, state = model.step(torch.tensor([prompt[:1]]), state)
         want = -F.log_softmax(logits[0], -1)[prompt[1]].item() / math.log(2)
-    assert view.events[0][1] == pytest.approx(want, abs=1e-4)
+    assert view.events[0].bits == pytest.approx(want, abs=1e-4)
     assert math.isfinite(view.bits_per_event)
 
 
@@ -182,3 +182,24 @@ def test_piano_next_events_are_named():
         g.label.startswith(("strike", "hold", "advance", "bar line", "end")) for g in view.guesses)
     with pytest.raises(GenerationError, match="not inside the tune"):
         next_events(_loaded(model, codec, "piano-lstm"), score, score.length + 4800)
+
+
+def test_events_know_their_ticks_and_notes():
+    model, codec = piano_helpers.tiny()
+    score = piano_helpers.piece()
+    tick = score.bars()[3][0]
+    view = next_events(_loaded(model, codec, "piano-lstm"), score, tick)
+    notes = {(n.start, n.pitch) for t in score.tracks for n in t.notes}
+    struck = [e for e in view.events if e.pitches]
+    assert struck and all(e.label.startswith("strike") for e in struck)
+    assert all((e.tick, e.pitches[0]) in notes for e in struck)
+    # Every note before the cursor is struck by one event: with no threshold, all marked.
+    marked = {(n.start, n.pitch) for n, _ in view.surprising_notes(score, threshold=0)}
+    assert marked == {(a, p) for a, p in notes if a < tick}
+    assert view.surprising_notes(score, threshold=1e9) == []
+    m_model, m_codec = macnet_helpers.tiny_codec()
+    tune = macnet_helpers.tune()
+    m_view = next_events(_loaded(m_model, m_codec, "macnet-folk"), tune, tune.bars()[2][0])
+    melody = {(n.start, n.pitch) for n in tune.tracks[0].notes}
+    hits = {(e.tick, p) for e in m_view.events for p in e.pitches}
+    assert {(a, p) for a, p in melody if a < tune.bars()[2][0]} <= hits

@@ -259,6 +259,18 @@ def test_a_midi_model_shows_the_next_events_at_the_roll_cursor(eye_window, qtbot
     assert f"{len(direct.events):,} events read before it" in panel.events_summary.text()
     assert f"{direct.bits_per_event:.2f} bits each" in panel.events_summary.text()
     assert window.abc_pane.editor.highlighter.shading() == []  # no ABC shading for MIDI
+    # Surprise shading outlines the notes the model found unlikely (here: all of them,
+    # with the threshold at zero bits).
+    import composer.ui.eye.binding as binding
+
+    binding.NOTE_MARK_BITS = 0.0
+    try:
+        window.eye._update_marks()
+        marked = {(a, p) for a, _b, p, _s in window.roll.note_marks()}
+        assert marked == {(n.start, n.pitch) for n, _ in direct.surprising_notes(score, 0.0)}
+        assert marked and all(a < tick for a, _ in marked)
+    finally:
+        binding.NOTE_MARK_BITS = 7.0
 
 
 def test_a_broken_model_is_a_message(eye_window, qtbot):

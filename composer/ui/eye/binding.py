@@ -17,7 +17,13 @@ from PySide6.QtCore import QObject
 
 from composer.ui import abc_bridge
 from composer.ui.eye.panel import EyePanel
-from composer.ui.eye.shading import NEURON, describe_char, note_marks
+from composer.ui.eye.shading import (
+    NEURON,
+    NOTE_MARK_BITS,
+    describe_char,
+    note_marks,
+    surprise_strength,
+)
 from composer.ui.eye.worker import Eye
 
 
@@ -54,7 +60,7 @@ class ModelEye(QObject):
         roll.cursorMoved.connect(self._roll_cursor)
         models.modelChanged.connect(self._model_changed)
         eye.textRead.connect(self._on_text)
-        eye.eventsRead.connect(panel.show_events)
+        eye.eventsRead.connect(self._on_events)
         eye.failed.connect(panel.show_failure)
         self._model_changed()
         self._text_changed()
@@ -117,6 +123,10 @@ class ModelEye(QObject):
     def _on_text(self, view, seconds: float) -> None:
         self.panel.show_text(view, seconds)  # emits shadingChanged: shading applied
 
+    def _on_events(self, view, seconds: float) -> None:
+        self.panel.show_events(view, seconds)
+        self._update_marks()
+
     def _apply_shading(self) -> None:
         view = self.panel.view
         colors = self.panel.colors if self.eye.reads_text else None
@@ -130,11 +140,24 @@ class ModelEye(QObject):
 
     def marks(self) -> list[tuple[int, int, int, float]] | None:
         view, doc = self.panel.view, self.document
+        if not self.eye.reads_text:
+            return self._event_marks()
         if (view is None or not self.eye.reads_text or not self.panel.surprise_on()
                 or view.text != doc.text or doc.parse_pending or doc.error is not None):
             return None
         notes = abc_bridge.written_notes(doc.text, doc.header)
         return note_marks(view, notes) if notes else None
+
+    def _event_marks(self) -> list[tuple[int, int, int, float]] | None:
+        """For a MIDI model: outline the notes before the roll's cursor that the model
+        found surprising (events of at least NOTE_MARK_BITS)."""
+        events = self.panel.events_view
+        if (events is None or not self.panel.surprise_on()
+                or self.eye.events_score is not self.document.score):
+            return None
+        return [(n.start, n.end, n.pitch, max(0.25, float(surprise_strength(bits))))
+                for n, bits in events.surprising_notes(self.document.score, NOTE_MARK_BITS)
+                ] or None
 
     def tooltip(self, i: int) -> str | None:
         """The editor's tooltip for character ``i``: its surprise, what the model

@@ -129,6 +129,8 @@ class Eye(QObject):
         self._in_flight: tuple | None = None
         self._in_flight_id = 0
         self._done: tuple | None = None
+        self.events_score = None
+        """The score the last ``eventsRead`` view was read from."""
 
     # --- what is shown ---------------------------------------------------------------
     @property
@@ -248,6 +250,7 @@ class Eye(QObject):
     def _on_events(self, request_id: int, view, seconds: float) -> None:
         done = self._finish(request_id)
         if done is not None and not self.reads_text:
+            self.events_score = done[2]
             self.eventsRead.emit(view, seconds)
 
     def _on_failed(self, request_id: int, message: str) -> None:
