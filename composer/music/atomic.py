@@ -26,6 +26,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | str, encoding: str = "ut
     except OSError as e:
         raise ScoreWriteError(f"cannot write {path}: {e.strerror or e}") from None
     try:
+        os.chmod(tmp, _mode_for(path))
         with os.fdopen(fd, "wb") as f:
             f.write(raw)
             f.flush()
@@ -35,3 +36,24 @@ def atomic_write(path: str | os.PathLike, data: bytes | str, encoding: str = "ut
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise ScoreWriteError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions the written file gets: those of the file it replaces, else what
+    a plain ``open()`` would give (0666 less the umask; ``mkstemp`` alone gives 0600,
+    which would hide a user's exports from everyone else)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+def _read_umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
+"""The process's umask, read once at import (reading it means setting it, which is
+not safe once other threads create files)."""

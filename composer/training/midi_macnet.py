@@ -44,8 +44,10 @@ NOTTINGHAM_LICENCE = {
 
 PRESETS: dict[str, MidiTrainConfig] = {
     "macnet-folk": MidiTrainConfig(
-        model={"embed": 128, "hidden": 384, "layers": 2, "dropout": 0.3},
-        batch=32, window=256, steps=4000, lr=3e-3, warmup=50, weight_decay=0.01,
+        # 4000 steps at dropout 0.3 overfit from step 700 (valid 1.218 nats/token there,
+        # 1.263 at 1600): a shorter schedule with more dropout and weight decay.
+        model={"embed": 128, "hidden": 384, "layers": 2, "dropout": 0.5},
+        batch=32, window=256, steps=1000, lr=3e-3, warmup=50, weight_decay=0.1,
         eval_every=100, max_minutes=29.0),
 }
 

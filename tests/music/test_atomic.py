@@ -29,3 +29,18 @@ def test_unwritable_folder(tmp_path):
             atomic_write(d / "a.abc", "x")
     finally:
         d.chmod(0o700)
+
+
+def test_written_files_get_normal_permissions(tmp_path):
+    import stat
+
+    new = tmp_path / "new.abc"
+    atomic_write(new, "X:1\n")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask
+    kept = tmp_path / "kept.abc"
+    kept.write_text("old")
+    kept.chmod(0o640)
+    atomic_write(kept, "X:2\n")
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640 and kept.read_text() == "X:2\n"
