@@ -113,10 +113,16 @@ def clear_range(
     return dataclasses.replace(score, tracks=new_tracks, chords=chords)
 
 
+_SPLIT_BARLINE = {"|": ("|", "|"), "||": ("||", "|"), "|]": ("|]", "|"), "[|": ("|", "[|"),
+                  "|:": ("|", "|:"), ":|": (":|", "|"), ":|:": (":|", "|:")}
+"""A bar line where time is inserted: (the kind left before the gap, the kind after)."""
+
+
 def insert_time(score: Score, at: int, ticks: int) -> Score:
     """Open a silent gap of ``ticks`` at ``at``: everything starting at or after ``at``
     moves right. A note sounding across ``at`` is shortened to end there. Meter, key
-    and tempo changes, bar lines, endings and part marks move with the music."""
+    and tempo changes, bar lines, endings and part marks move with the music; a
+    written bar line at ``at`` is kept there too (it closes the bar before the gap)."""
     if ticks <= 0:
         return score
 
@@ -138,7 +144,15 @@ def insert_time(score: Score, at: int, ticks: int) -> Score:
             dataclasses.replace(i, tick=move(i.tick)) if i.tick > 0 else i for i in items
         )
 
-    barlines = [Barline(move(b.tick), b.kind) for b in score.barlines]
+    barlines = []
+    for b in score.barlines:
+        if b.tick == at and at > 0:
+            # The line closes the bar before the gap and opens the music after it: the
+            # closing half (":|", "||", "|]") stays, the opening half ("|:") moves.
+            stay, go = _SPLIT_BARLINE[b.kind]
+            barlines += [Barline(at, stay), Barline(at + ticks, go)]
+        else:
+            barlines.append(Barline(move(b.tick), b.kind))
     return dataclasses.replace(
         score,
         tracks=new_tracks,

@@ -80,6 +80,13 @@ def test_insert_moves_later_music_right_and_replace_overwrites(registry):
     kept = [n for n in melody(rep.score) if n.start >= sel_end + 2 * bar]
     assert [(n.start, n.pitch) for n in kept] == [
         (n.start, n.pitch) for n in after if n.start >= sel_end + 2 * bar]
+    # Both keep the bars: the selection's bars, then exactly two new bars of the meter.
+    for take in (ins, rep):
+        starts = take.score.bar_starts(take.end + 1)
+        assert [t for t in starts if sel_end <= t <= take.end] == [
+            sel_end, sel_end + bar, sel_end + 2 * bar]
+        assert [b for b in take.score.bars() if b[1] <= sel_end] == [
+            b for b in score.bars() if b[1] <= sel_end]
     # Before the selection's end nothing changed in either mode.
     for take in (ins, rep):
         assert [n for n in melody(take.score) if n.end <= sel_end] == [

@@ -1,3 +1,5 @@
+import dataclasses
+
 from composer.music.edit import clear_range, crop, insert_time, paste
 from composer.music.score import (
     Barline,
@@ -71,6 +73,15 @@ def test_insert_time_moves_everything_after():
     # nothing sounds in the gap except the note that started before it, now cut at the gap
     gap = [n for tr in s.tracks for n in tr.notes if n.start < 3 * BAR and n.end > 2 * BAR]
     assert gap == []
+
+
+def test_a_bar_line_at_the_gap_closes_the_bar_before_it_and_opens_the_music_after():
+    t = dataclasses.replace(tune(), barlines=(Barline(BAR, "|"), Barline(2 * BAR, ":|:"),
+                                              Barline(4 * BAR, "|]")))
+    s = insert_time(t, 2 * BAR, BAR)
+    assert [(b.tick, b.kind) for b in s.barlines] == [
+        (BAR, "|"), (2 * BAR, ":|"), (3 * BAR, "|:"), (5 * BAR, "|]")]
+    assert s.bar_starts(s.length)[:4] == [0, BAR, 2 * BAR, 3 * BAR]
 
 
 def test_paste_past_the_end_moves_the_final_barline():
