@@ -34,8 +34,11 @@ from composer.generation.errors import GenerationError
 from composer.nn.char_lstm import CharLSTM
 from composer.nn.vocab import CharVocab
 
-CHECKPOINT_EVERY = 64
-"""Characters between two kept recurrent states."""
+CHECKPOINT_EVERY = 256
+"""Characters between two kept recurrent states. Each LSTM call costs ~0.3 ms on top of
+its steps (oneDNN packs the weights), so fewer, longer calls read faster while more
+let an edit be read again from nearer to it. Measured on 1,000 characters with the
+3 x 512 model: one call 83 ms, every 256 90 ms, every 128 98 ms."""
 TOP_K = 5
 LN2 = math.log(2.0)
 _SHOWN = {"\n": "\u23ce", " ": "\u2423", "\t": "\u21e5"}
@@ -147,6 +150,12 @@ class TextInspector:
         self._states: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
         self._text = ""
 
+    def reset(self) -> None:
+        """Forget the last text: the next :meth:`read` reads from the start."""
+        self._ids, self._states, self._text = [], {}, ""
+        self._logp = self._logp[:0]
+        self._hidden = self._hidden[:, :0]
+
     @staticmethod
     def _split_layers(model: CharLSTM) -> list[nn.LSTM]:
         """One single-layer LSTM per layer of ``model`` (copies of its weights), so every
@@ -184,6 +193,25 @@ class TextInspector:
             state = [(h[i: i + 1], c[i: i + 1]) for i in range(cfg.layers)]
         self._states = {p: s for p, s in self._states.items() if p <= start}
         logps, hiddens = [self._logp[:start]], [self._hidden[:, :start]]
+        # oneDNN reads whole sequences about twice as fast as the plain kernels (which
+        # win for single steps, hence off elsewhere). The switch is process-wide: a
+        # continuation stepping at the same moment only runs a little slower.
+        was = torch.backends.mkldnn.enabled
+        torch.backends.mkldnn.enabled = True
+        try:
+            self._read_from(ids, start, state, logps, hiddens)
+        finally:
+            torch.backends.mkldnn.enabled = was
+        self._logp = torch.cat(logps)
+        self._hidden = torch.cat(hiddens, dim=1)
+        self._ids = ids
+        self._text = text
+        return self._view(text, ids, start)
+
+    def _read_from(self, ids, start, state, logps, hiddens) -> None:
+        """Read ``ids[start:]`` on from ``state`` (per layer), appending each chunk's
+        log-probabilities and hidden outputs and keeping the state every ``every``
+        positions."""
         with torch.inference_mode():
             pos = start
             while pos < len(ids):
@@ -199,11 +227,6 @@ class TextInspector:
                 if pos % self.every == 0:
                     self._states[pos] = (torch.cat([s[0] for s in state]),
                                          torch.cat([s[1] for s in state]))
-        self._logp = torch.cat(logps)
-        self._hidden = torch.cat(hiddens, dim=1)
-        self._ids = ids
-        self._text = text
-        return self._view(text, ids, start)
 
     def _view(self, text: str, ids: list[int], start: int) -> TextView:
         n = len(text)

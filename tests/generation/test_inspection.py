@@ -203,3 +203,13 @@ def test_events_know_their_ticks_and_notes():
     melody = {(n.start, n.pitch) for n in tune.tracks[0].notes}
     hits = {(e.tick, p) for e in m_view.events for p in e.pitches}
     assert {(a, p) for a, p in melody if a < tune.bars()[2][0]} <= hits
+
+
+def test_reset_reads_from_the_start(model_vocab):
+    model, vocab = model_vocab
+    inspector = TextInspector(model, vocab, every=16)
+    first = inspector.read(TUNE)
+    inspector.reset()
+    again = inspector.read(TUNE)
+    assert again.recomputed_from == 0
+    np.testing.assert_allclose(again.bits, first.bits, atol=1e-6)

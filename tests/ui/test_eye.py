@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from composer.generation.inspection import TextInspector, next_events
+from composer.generation.inspection import CHECKPOINT_EVERY, TextInspector, next_events
 from composer.generation.registry import ModelRegistry
 from composer.nn import checkpoint
 from composer.nn.char_lstm import CharLSTM, CharLSTMConfig
@@ -208,7 +208,7 @@ def test_an_edit_is_read_again_from_near_it(eye_window, models, qtbot):
     edited = text[:where] + "fed" + text[where:]
     assert editor.toPlainText() == edited == doc.text
     view = wait_view(window, qtbot, edited)
-    assert where - 64 <= view.recomputed_from <= where
+    assert where - CHECKPOINT_EVERY <= view.recomputed_from <= where
     assert window.eye.eye.sent - sent <= 3  # three keys, coalesced
     direct = TextInspector(model, vocab).read(edited)
     np.testing.assert_allclose(view.bits, direct.bits, atol=1e-4)
