@@ -18,6 +18,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from composer.nn.errors import IncompatibleModelError
+from composer.nn.kernels import sequence_kernels
 
 State = tuple[torch.Tensor, torch.Tensor]
 
@@ -116,7 +117,12 @@ class CharLSTM(nn.Module):
         return self.head(self.drop(y)), state  # (B, T, V)
 
     def step(self, tokens: torch.Tensor, state: State) -> tuple[torch.Tensor, State]:
-        """Feed ``tokens`` (B, T) after ``state``; logits (B, V) after the last one."""
+        """Feed ``tokens`` (B, T) after ``state``; logits (B, V) after the last one.
+        A prompt (T > 1) is read with the sequence kernels (see :mod:`composer.nn.kernels`)."""
         x = self.embed(tokens)
-        y, state = self.lstm(x, state)
+        if tokens.shape[1] > 1:
+            with sequence_kernels():
+                y, state = self.lstm(x, state)
+        else:
+            y, state = self.lstm(x, state)
         return self.head(y[:, -1]), state
