@@ -158,3 +158,17 @@ def test_take_keys_do_not_steal_typing_in_the_editor(window, qtbot):
     assert editor.toPlainText().count("\n") == before.count("\n") + 1
     assert " " in editor.toPlainText().splitlines()[2]
     assert window.player.state == "stopped"
+
+
+def test_model_card_shows_evaluations_and_licences_in_words():
+    card = {"metrics": {"test": {"bits_per_char": 1.1599, "tunes": 47, "chars": 16916,
+                                 "samples": {"n": 47, "parsed": 47, "bars": 1477,
+                                             "bars_correct_length": 1477, "key_kept": 38},
+                                 "evaluated_with": {"temperature": 1.0}},
+                        "macnet": {"nll_per_token": 1.0142, "pieces": 47, "frame_nll": 1.9943}},
+            "licence": {"data": "piano-midi.de", "attribution": "Bernd Krueger, piano-midi.de",
+                        "data_licence": "CC BY-SA"}}
+    html = card_html(ModelInfo("m", Path("/m/m"), "folk-abc", card, 1024, "shipped"))
+    assert "1.160 bits/char on 47 tunes; 47/47 samples read back, 1477/1477 bars exact" in html
+    assert "1.014 nats/token on 47 pieces; 1.99 nats/frame" in html
+    assert "Bernd Krueger, piano-midi.de; CC BY-SA" in html and "evaluated_with" not in html
