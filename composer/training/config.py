@@ -40,6 +40,10 @@ class TrainConfig:
     # Data.
     main_repeat: int = 1
     """Times the main training tunes appear in an epoch (extra tunes appear once)."""
+    main_tail: float = 0.0
+    """Fraction of the steps, at the end of the run, trained on the main tunes alone and
+    as written (no extra tunes, no transposition): the low-learning-rate tail adapts
+    the model to the collection it is evaluated on. 0: no tail."""
     transpose: tuple[int, ...] = ()
     """Diatonic shifts (scale steps) a training tune may be transposed by, chosen at
     random per tune and epoch (0 included means "as written"); empty: no augmentation."""

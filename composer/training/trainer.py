@@ -259,6 +259,8 @@ def train(
     session_start = time.perf_counter()
     session_steps = 0
     base_elapsed = info["elapsed_s"]
+    tail_start = config.steps - round(config.main_tail * config.steps) if config.main_tail \
+        else config.steps + 1
     chars_per_step = config.batch * (1 if config.context == "window" else config.bptt)
 
     def elapsed() -> float:
@@ -272,9 +274,21 @@ def train(
         while info["step"] < config.steps:
             if config.max_minutes and elapsed() > config.max_minutes * 60:
                 break
+            if not info.get("tail") and info["step"] >= tail_start:
+                # The tail: a fresh epoch over the main tunes alone, as written.
+                info["tail"] = True
+                info["epoch"] += 1
+                info["chunk"] = 0
+                carry = None
+                stream = None
             if stream is None:
-                stream = epoch_stream(vocab, tunes, info["epoch"], config.seed,
-                                      config.batch, config.bptt, config.header_weight, augment)
+                if info.get("tail"):
+                    stream = epoch_stream(vocab, list(data.train), info["epoch"], config.seed,
+                                          config.batch, config.bptt, config.header_weight)
+                else:
+                    stream = epoch_stream(vocab, tunes, info["epoch"], config.seed,
+                                          config.batch, config.bptt, config.header_weight,
+                                          augment)
             per_epoch = (stream.characters // config.batch if config.context == "window"
                          else stream.chunks)
             if info["chunk"] >= per_epoch:

@@ -87,3 +87,44 @@ def test_learning_rate_warms_up_then_decays():
 def test_extra_tunes_join_every_epoch_once(data):
     mixed = TrainData(data.train, data.valid, {}, extra=data.valid)
     assert len(mixed.epoch_tunes(2)) == 2 * len(data.train) + len(data.valid)
+
+
+def test_the_tail_trains_on_the_main_tunes_alone_and_resumes(data, tmp_path, monkeypatch):
+    import composer.training.trainer as trainer
+
+    seen = []
+    streams = []  # (steps done when the stream was made, tunes in it, augmented)
+    real = trainer.epoch_stream
+
+    def recording(vocab, tunes, epoch, *args, **kwargs):
+        augment = kwargs.get("augment", args[4] if len(args) > 4 else None)
+        streams.append((len(seen), len(tunes), augment is not None))
+        return real(vocab, tunes, epoch, *args, **kwargs)
+
+    def same(tune, rng):
+        return tune
+
+    monkeypatch.setattr(trainer, "epoch_stream", recording)
+    mixed = TrainData(data.train, data.valid, {}, extra=data.valid)
+    config = TINY.with_overrides(steps=30, eval_every=10, main_tail=0.2, main_repeat=2)
+    whole = train(config, mixed, tmp_path / "whole", callback=seen.append, augment=same)
+    # Up to step 24 the epochs mix the main tunes twice with the extra ones, augmented;
+    # the last 6 steps (20%) see the main tunes alone, as written, from a fresh epoch.
+    mix = 2 * len(data.train) + len(data.valid)
+    assert streams[0] == (0, mix, True)
+    assert (24, len(data.train), False) in streams
+    assert all(s == (s[0], mix, True) for s in streams if s[0] < 24)
+    assert all(s == (s[0], len(data.train), False) for s in streams if s[0] >= 24)
+    assert seen[24].epoch == seen[23].epoch + 1
+
+    def stop_in_tail(progress):
+        if progress.step == 27:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(config, mixed, tmp_path / "parts", callback=stop_in_tail, augment=same)
+    resumed = train(config, mixed, tmp_path / "parts", augment=same)
+    assert resumed.best_valid_bpc == whole.best_valid_bpc
+    a = checkpoint.load(tmp_path / "whole").model.state_dict()
+    b = checkpoint.load(tmp_path / "parts").model.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
