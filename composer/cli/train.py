@@ -105,13 +105,32 @@ def load_data(args):
             if tune.body not in known:  # drops repeats (and anything also in --data)
                 known.add(tune.body)
                 extra.append(tune)
-        description["extra_files"] = sorted({t.source for t in extra})
+        description["extra_files"] = _collections(t.source for t in extra)
         description["extra_cleaning"] = "composer.training.clean (decorations, slurs, "\
             "grace notes, extra header fields removed; repeats dropped)"
     from composer.training.samples import out_of_key_rate
 
     description["out_of_key_rate"] = round(out_of_key_rate(t.text for t in train), 5)
     return TrainData(train, valid, description, extra)
+
+
+def _collections(sources) -> dict[str, int]:
+    """Files per folder, named without this machine's paths: a folder of music21's
+    corpus as ``music21 corpus/NAME``, others as given (e.g. relative)."""
+    from pathlib import Path
+
+    import music21
+
+    corpus = Path(music21.__file__).resolve().parent / "corpus"
+    counts: dict[str, int] = {}
+    for source in sources:
+        path = Path(source)
+        try:
+            name = "music21 corpus/" + path.resolve().relative_to(corpus).parts[0]
+        except ValueError:
+            name = str(path.parent)
+        counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def _card_file(path: str) -> dict:

@@ -33,6 +33,10 @@ class TrainConfig:
     weight_decay: float = 0.1
     beta2: float = 0.99
     grad_clip: float = 1.0
+    ema: float = 0.0
+    """Decay per step of an exponential moving average of the weights (e.g. 0.998:
+    about the last 500 steps); when set, the average is what is evaluated and kept,
+    and the raw weights' valid score is recorded beside it. 0: off."""
     header_weight: float = 1.0
     """Loss weight of header characters (the body always weighs 1)."""
     bf16: bool = False

@@ -10,6 +10,7 @@ safetensors; counters and history: JSON). Same data, config and seed -> same run
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -121,6 +122,25 @@ def _optimizer(model: CharLSTM, config: TrainConfig) -> torch.optim.AdamW:
         lr=config.lr, betas=(0.9, config.beta2))
 
 
+def _average_of(model: CharLSTM) -> CharLSTM:
+    """A frozen copy of ``model`` that :func:`_update_average` keeps as the moving
+    average of its weights."""
+    average = copy.deepcopy(model)
+    average.eval()
+    for p in average.parameters():
+        p.requires_grad_(False)
+    return average
+
+
+@torch.no_grad()
+def _update_average(average: CharLSTM, model: CharLSTM, decay: float, step: int) -> None:
+    """One step of the weights' moving average; the decay ramps up from 0.1 over the
+    first steps (``(1 + step) / (10 + step)``) so the start does not linger in it."""
+    rate = 1.0 - min(decay, (1.0 + step) / (10.0 + step))
+    for a, p in zip(average.parameters(), model.parameters(), strict=True):
+        a.lerp_(p.detach(), rate)
+
+
 class _ResumeState:
     """The files of ``out/train-state``: ``state.json`` and ``state.safetensors``."""
 
@@ -133,9 +153,12 @@ class _ResumeState:
         return self.json.is_file() and self.tensors.is_file()
 
     def save(self, info: dict, model: CharLSTM, opt: torch.optim.Optimizer,
-             carry: tuple[torch.Tensor, torch.Tensor] | None) -> None:
+             carry: tuple[torch.Tensor, torch.Tensor] | None,
+             average: CharLSTM | None = None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+        if average is not None:
+            tensors.update({f"ema.{k}": v for k, v in average.state_dict().items()})
         opt_state = opt.state_dict()
         for idx, st in opt_state["state"].items():
             for k, v in st.items():
@@ -159,8 +182,10 @@ class _ResumeState:
 
 
 def _restore(model: CharLSTM, opt: torch.optim.Optimizer, info: dict,
-             tensors: dict[str, torch.Tensor]):
+             tensors: dict[str, torch.Tensor], average: CharLSTM | None = None):
     model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    if average is not None:
+        average.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("ema.")})
     state: dict[int, dict] = {}
     for k, v in tensors.items():
         if k.startswith("opt."):
@@ -236,6 +261,7 @@ def train(
     random.seed(config.seed)
     model = build_model(config, vocab)
     opt = _optimizer(model, config)
+    average = _average_of(model) if config.ema else None
     carry = None
     if resume and resume_state.exists():
         saved, tensors = resume_state.load()
@@ -247,7 +273,7 @@ def train(
                             "choose another --out or delete that folder")
         info.update(saved)
         info.pop("param_groups", None)
-        carry = _restore(model, opt, saved, tensors)
+        carry = _restore(model, opt, saved, tensors, average)
         saved.pop("param_groups", None)
     if info.get("finished"):
         return _result(out, info)
@@ -268,7 +294,7 @@ def train(
 
     def save_state() -> None:
         info["elapsed_s"] = elapsed()
-        resume_state.save(info, model, opt, carry)
+        resume_state.save(info, model, opt, carry, average)
 
     try:
         while info["step"] < config.steps:
@@ -318,6 +344,8 @@ def train(
             if config.grad_clip:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
             opt.step()
+            if average is not None:
+                _update_average(average, model, config.ema, info["step"])
             info["step"] += 1
             info["chunk"] += 1
             session_steps += 1
@@ -328,20 +356,26 @@ def train(
             valid_bpc = info["history"][-1]["valid_bpc"] if info["history"] else None
             if info["step"] % config.eval_every == 0 or info["step"] == config.steps:
                 evaluated = True
-                valid_bpc = score_tunes(model, vocab, data.valid).bits_per_char
-                info["history"].append({"step": info["step"], "elapsed_s": round(elapsed(), 1),
-                                        "train_bpc": round(sum(recent) / len(recent), 4),
-                                        "valid_bpc": round(valid_bpc, 4), "lr": lr})
+                kept = average if average is not None else model
+                valid_bpc = score_tunes(kept, vocab, data.valid).bits_per_char
+                entry = {"step": info["step"], "elapsed_s": round(elapsed(), 1),
+                         "train_bpc": round(sum(recent) / len(recent), 4),
+                         "valid_bpc": round(valid_bpc, 4), "lr": lr}
+                if average is not None:
+                    raw = score_tunes(model, vocab, data.valid).bits_per_char
+                    entry["raw_valid_bpc"] = round(raw, 4)
+                info["history"].append(entry)
                 best = info["best_valid_bpc"]
                 if best is None or valid_bpc < best:
                     improved = True
                     info["best_valid_bpc"] = valid_bpc
                     info["best_step"] = info["step"]
                     info["best_elapsed_s"] = elapsed()
-                    model.eval()
-                    checkpoint.save(out, model, model.config, vocab,
+                    was_training = kept.training
+                    kept.eval()
+                    checkpoint.save(out, kept, kept.config, vocab,
                                     _card(config, data, vocab, info, card_extra))
-                    model.train()
+                    kept.train(was_training)
                 save_state()
             if callback is not None:
                 run_time = time.perf_counter() - session_start

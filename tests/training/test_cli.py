@@ -77,3 +77,18 @@ def test_eval_can_record_its_result_in_the_card(model_dir, fixtures, capsys):
     assert recorded["bits_per_char"] == printed["bits_per_char"]
     assert recorded["evaluated_with"]["temperature"] == 1.0
     assert "valid_bits_per_char" in card["metrics"]  # what training wrote stays
+
+
+def test_the_card_names_extra_collections_without_this_machines_paths():
+    from pathlib import Path
+
+    import music21
+
+    from composer.cli.train import _collections
+
+    corpus = Path(music21.__file__).parent / "corpus"
+    sources = [str(corpus / "oneills1850" / "0001-0050.abc"),
+               str(corpus / "oneills1850" / "0051-0100.abc"),
+               str(corpus / "ryansMammoth" / "BanjoReel.abc"), "mine/tunes.abc"]
+    assert _collections(sources) == {"mine": 1, "music21 corpus/oneills1850": 2,
+                                     "music21 corpus/ryansMammoth": 1}
