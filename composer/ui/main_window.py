@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.eye.attach(self.document, self.abc_pane.editor, self.roll, self.panel,
                         self.actions_.eye, self.eye_dock)
+        self.eye.panel.restore(self.settings)
         self._refresh_recent(self.files.recent())
         self._update_title()
         self._set_roll_score(self.document.score)
@@ -354,6 +355,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState())
         s.setValue("play/follow", self.transport.follow_action.isChecked())
         self.panel.save(s)
+        self.eye.panel.save(s)
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override

@@ -339,11 +339,17 @@ def test_the_eye_is_on_again_in_the_next_session(make_window, models, qtbot):
     assert first.actions_.eye.shortcut().toString() == "Ctrl+E"
     assert first.actions_.eye in first.menuBar().actions()[-2].menu().actions()  # View
     first.actions_.eye.trigger()
+    wait_view(first, qtbot)
+    chosen = first.eye.panel.neurons.item(1).data(Qt.ItemDataRole.UserRole)
+    first.eye.panel.pick_unit(*chosen)  # not the one picked by default
     first.close()
     second = make_window(registry=ModelRegistry([(folder, "shipped")]), preload=False)
     assert not second.eye_dock.isHidden()
     assert second.eye.panel.enabled and second.actions_.eye.isChecked()
     wait_view(second, qtbot)
+    # The shading and the neuron chosen last time are back.
+    assert second.eye.panel.shading_mode() == NEURON
+    assert second.eye.panel.unit() == tuple(chosen)
 
 
 def test_the_eye_thread_stops_with_the_window(eye_window, qtbot):

@@ -37,6 +37,7 @@ from composer.ui.eye.shading import (
     text_colors,
 )
 from composer.ui.eye.strip import EventList, GuessStrip
+from composer.ui.settings import value
 
 MOST_VARYING = 12
 """Neurons listed as worth looking at."""
@@ -70,6 +71,7 @@ class EyePanel(QWidget):
         """The editor's shading: one colour (or ``None``) per character of ``view.text``."""
         self.cursor = 0
         self._picked_for: str | None = None
+        self._restored_unit: tuple[str, int, int] | None = None
         self._model = ""
 
         self.toggle = QCheckBox("Show the model's eye")
@@ -169,6 +171,22 @@ class EyePanel(QWidget):
     def set_shading_mode(self, mode: str) -> None:
         self.shading.setCurrentIndex(max(0, self.shading.findData(mode)))
 
+    def save(self, s) -> None:
+        """Keep the shading and the chosen neuron (with its model) in settings ``s``."""
+        s.setValue("eye/shading", self.shading_mode())
+        if self._picked_for:
+            s.setValue("eye/model", self._picked_for)
+            s.setValue("eye/layer", self.layer.value())
+            s.setValue("eye/neuron", self.neuron.value())
+
+    def restore(self, s) -> None:
+        """Take back what :meth:`save` kept; the neuron once its model reads a tune."""
+        self.set_shading_mode(value(s, "eye/shading", SURPRISE))
+        model = value(s, "eye/model", "")
+        if model:
+            self._restored_unit = (model, value(s, "eye/layer", 0, int),
+                                   value(s, "eye/neuron", 0, int))
+
     def unit(self) -> tuple[int, int]:
         """The chosen neuron: ``(layer, index)``."""
         return self.layer.value(), self.neuron.value()
@@ -247,7 +265,10 @@ class EyePanel(QWidget):
             self.neurons.addItem(item)
         if self._picked_for != self._model and ranked:
             self._picked_for = self._model
-            for box, v in ((self.layer, ranked[0][0]), (self.neuron, ranked[0][1])):
+            layer, unit = ranked[0][:2]
+            if self._restored_unit is not None and self._restored_unit[0] == self._model:
+                layer, unit = self._restored_unit[1:]  # the neuron chosen last time
+            for box, v in ((self.layer, layer), (self.neuron, unit)):
                 box.blockSignals(True)
                 box.setValue(v)
                 box.blockSignals(False)
