@@ -10,6 +10,7 @@ seed coordinates (see :mod:`composer.generation.codec`).
 from __future__ import annotations
 
 import dataclasses
+from fractions import Fraction
 from pathlib import Path
 
 from composer.generation.abc_constraints import AbcTracker
@@ -19,11 +20,12 @@ from composer.generation.abc_sampler import (
     MaskCache,
     PrimeOnce,
 )
+from composer.generation.abc_syntax import default_unit
 from composer.generation.codec import DecodedMusic, Plan
 from composer.generation.errors import GenerationError
 from composer.music.abc import read_abc, score_to_abc
 from composer.music.errors import MusicError
-from composer.music.score import Score, Track
+from composer.music.score import TICKS_PER_QUARTER, MeterChange, Score, Track
 from composer.nn import checkpoint
 from composer.nn.vocab import CharVocab
 
@@ -47,21 +49,45 @@ def melody_track(seed: Score, plan: Plan) -> Track:
                           "select a track with notes")
 
 
+def style_unit(meter: MeterChange) -> int:
+    """The ``L:`` unit (ticks) the training tunes use in ``meter``: 1/4 in quarter-note
+    meters (4/4, 3/4, 2/4, 6/4: 476 of the 544 such Nottingham training tunes say
+    ``L:1/4``), else ABC's default 1/8 (6/8, 9/8, 2/2, 3/2: 324 of 326, 315 of them
+    with no ``L:`` line)."""
+    return TICKS_PER_QUARTER if meter.denominator == 4 else TICKS_PER_QUARTER // 2
+
+
+def style_spacing(meter: MeterChange) -> int:
+    """Ticks between the spaces that group a bar's notes in the training tunes: half a
+    bar in simple duple meters (2/4, 4/4, 2/2: ``"D"af "G"gf|``), the beat in compound
+    ones (6/8, 9/8: ``ecA "D"def|``), none inside a bar of 3/4 or 3/2."""
+    if meter.numerator % 3 == 0 and meter.denominator == 8:
+        return meter.beat_ticks
+    if meter.numerator % 2 == 0:
+        return meter.bar_ticks // 2
+    return meter.bar_ticks
+
+
 def seed_text(seed: Score, plan: Plan) -> str:
-    """ABC of the seed's melody and chord symbols, header in the training style, ending
-    where new music starts: after the last bar line, or inside the bar the seed ends
-    in (its closing bar line removed)."""
+    """ABC of the seed's melody and chord symbols, header and note lengths in the
+    training style (:func:`style_unit`; no ``L:`` line where it is ABC's default),
+    ending where new music starts: after the last bar line, or inside the bar the
+    seed ends in (its closing bar line removed)."""
     melody = melody_track(seed, plan)
     one = dataclasses.replace(seed, tracks=(melody,))
+    meter = seed.meters[0]
+    unit = style_unit(meter)
     try:
-        text = score_to_abc(one)
+        text = score_to_abc(one, unit=unit, short_halves=False, spacing=style_spacing)
     except MusicError as e:
         raise GenerationError(f"the folk model cannot read this passage ({e})") from None
     lines = text.rstrip("\n").split("\n")
     k = next((i for i, line in enumerate(lines) if line.startswith("K:")), None)
     if k is None:
         raise GenerationError("the passage has no key the folk model can read")
-    header = [line for line in lines[:k] if line[:1] in _HEADER_KEEP and line[1:2] == ":"]
+    implied = default_unit(Fraction(meter.numerator, meter.denominator))
+    header = [line for line in lines[:k] if line[:1] in _HEADER_KEEP and line[1:2] == ":"
+              and not (line.startswith("L:") and unit == implied * 4 * TICKS_PER_QUARTER)]
     if not any(line.startswith("T:") for line in header):
         header.insert(1, "T:Untitled")
     title = next(i for i, line in enumerate(header) if line.startswith("T:"))

@@ -89,6 +89,35 @@ def test_seed_text_is_in_the_training_style():
     assert not seed_text(mid.score, mid.plan).rstrip().endswith("|")
 
 
+REEL = """X:2
+T:Test Reel
+M:4/4
+L:1/8
+K:G
+"G"(3DEF GB "D7"AGED|"G"GBdg e2"D7"(3def|"G"g2fg "Em"edBG|"D7"ABAG "G"G4|]
+"""
+
+
+def test_seed_text_writes_lengths_and_spaces_as_the_nottingham_files_do():
+    # A jig: no L: line (ABC's default 1/8), a space every beat.
+    jig = seed_text(*_seed_and_plan(read_abc(TUNE), 4))
+    assert "L:" not in jig and 'A|"D"FAA dAA|"G"BAG "A"FED|' in jig
+    # A reel: L:1/4 with /2 halves, a space every half bar, chord symbols before "(3".
+    reel = seed_text(*_seed_and_plan(read_abc(REEL), 4))
+    assert "\nL:1/4\n" in reel
+    assert ('"G"(3D/2E/2F/2G/2B/2 "D7"A/2G/2E/2D/2|"G"G/2B/2d/2g/2 e"D7"(3d/2e/2f/2|'
+            in reel)
+    # Read back, the prompt is the same music as the seed.
+    back = read_abc(reel + "\n")
+    assert [(n.start, n.end, n.pitch) for n in back.tracks[0].notes] == [
+        (n.start, n.end, n.pitch) for n in read_abc(REEL).tracks[0].notes]
+
+
+def _seed_and_plan(score, last_bar):
+    seed = make_seed(request(score, 0, end_tick=score.bars()[last_bar - 1][1]))
+    return seed.score, seed.plan
+
+
 def test_no_melody_is_a_clear_error():
     empty = Score(tracks=(Track("Drums", (), is_drum=True),))
     plan = Plan(0, 0, 1440, 1, read_abc(TUNE).meters[0], read_abc(TUNE).keys[0])

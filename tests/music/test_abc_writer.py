@@ -176,3 +176,23 @@ def test_off_grid_notes_are_rounded_to_a_64th():
 
 def test_empty_score_still_writes_a_bar():
     assert body(score_to_abc(Score())) == "z8|]"
+
+
+def test_a_triplet_of_128th_notes_is_written_exactly_not_rounded():
+    # What a model once wrote in L:1/16: the bar used to be rounded to 1/64 notes,
+    # turning three triplets into dotted pairs and dropping notes.
+    text = "X:1\nM:6/8\nL:1/16\nK:D\ne2fe(3dcB AB(3GE^D EF/4G/4f/4(3a/8g/8f/8|\n"
+    s = read_abc(text)
+    back = read_abc(score_to_abc(s))
+    assert [(n.start, n.end, n.pitch) for n in back.tracks[0].notes] == [
+        (n.start, n.end, n.pitch) for n in s.tracks[0].notes]
+
+
+def test_nottingham_style_halves_and_spacing():
+    s = read_abc("X:1\nM:4/4\nL:1/4\nK:G\nG/2A/2B/2c/2 d/2e/2f/2g/2|(3a/2g/2f/2 e d c|\n")
+    default = score_to_abc(s, unit=480)
+    assert "G/A/ B/c/ d/e/ f/g/|" in default
+    styled = score_to_abc(s, unit=480, short_halves=False, spacing=lambda m: m.bar_ticks // 2)
+    assert "G/2A/2B/2c/2 d/2e/2f/2g/2|(3a/2g/2f/2e dc|" in styled
+    assert [(n.start, n.end) for n in read_abc(styled).tracks[0].notes] == [
+        (n.start, n.end) for n in s.tracks[0].notes]

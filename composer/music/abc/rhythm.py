@@ -9,8 +9,9 @@ grid (a tuplet may also run to the end of a bar that itself ends off the grid);
 every nominal length is then split into notatable values (plain, dotted or
 double-dotted) tied together.
 
-A bar whose rhythm no simple tuplet explains (a MIDI performance, say) is rounded
-to the grid; scores read from ABC never need that.
+A bar that needs it is grouped on the finer :data:`FINE_GRID` (a 1/128 note: a
+model's ``(3a/8g/8f/8`` in ``L:1/16``). A bar whose rhythm no simple tuplet explains
+even so (a MIDI performance, say) is rounded to :data:`GRID`.
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ from composer.music.score import Note
 
 GRID = 30
 """Ticks of the binary grid: a 1/64 note at 480 ticks per quarter."""
+FINE_GRID = 15
+"""The finer grid tried before rounding: a 1/128 note."""
 _TUPLETS = ((3, 2), (5, 4), (7, 4), (9, 8), (6, 4))
 """(p, q): p notes in the time of q, tried in this order."""
-_NOTATABLE = sorted({k * 2 ** m * GRID for k in (1, 3, 7) for m in range(9)
-                     if k * 2 ** m <= 256})
+_NOTATABLE = sorted({k * 2 ** m * FINE_GRID for k in (1, 3, 7) for m in range(10)
+                     if k * 2 ** m <= 512})
 """Lengths in ticks that one note can show: plain, dotted and double-dotted values
-from a 1/64 note to a dotted long."""
+from a 1/128 note to a dotted long (a multiple of :data:`GRID` splits as before: the
+odd multiples of 15 lie between the values it would choose)."""
 
 
 @dataclass
@@ -94,25 +98,21 @@ def segments(notes: list[Note], start: int, end: int, cuts=()) -> list[Segment]:
     return out
 
 
-def _aligned(ticks: int) -> bool:
-    return ticks % GRID == 0
-
-
-def group(segs: list[Segment], bar_start: int) -> list[Group] | None:
-    """Plain runs and tuplets covering ``segs``, or ``None`` if some rhythm fits
-    neither (see :func:`quantize`)."""
+def group(segs: list[Segment], bar_start: int, grid: int = GRID) -> list[Group] | None:
+    """Plain runs and tuplets covering ``segs`` with nominal lengths on ``grid``
+    (ticks), or ``None`` if some rhythm fits neither (see :func:`quantize`)."""
     out: list[Group] = []
     i = 0
     while i < len(segs):
         s = segs[i]
-        if _aligned(s.start - bar_start) and _aligned(s.duration):
+        if (s.start - bar_start) % grid == 0 and s.duration % grid == 0:
             if out and not out[-1].p:
                 out[-1].segments.append(s)
             else:
                 out.append(Group([s]))
             i += 1
             continue
-        found = _tuplet(segs, i, bar_start)
+        found = _tuplet(segs, i, bar_start, grid)
         if found is None:
             return None
         p, q, j = found
@@ -121,16 +121,17 @@ def group(segs: list[Segment], bar_start: int) -> list[Group] | None:
     return out
 
 
-def _tuplet(segs: list[Segment], i: int, bar_start: int) -> tuple[int, int, int] | None:
+def _tuplet(segs: list[Segment], i: int, bar_start: int,
+            grid: int) -> tuple[int, int, int] | None:
     for p, q in _TUPLETS:
         total = 0
         for j in range(i, len(segs)):
             total += segs[j].duration
             if total * p % q:
                 continue
-            if not _aligned(segs[j].end - bar_start) and j < len(segs) - 1:
+            if (segs[j].end - bar_start) % grid and j < len(segs) - 1:
                 continue  # a tuplet ends on the grid, or with the bar
-            if all(seg.duration * p % (q * GRID) == 0 for seg in segs[i:j + 1]):
+            if all(seg.duration * p % (q * grid) == 0 for seg in segs[i:j + 1]):
                 return p, q, j
     return None
 
@@ -150,7 +151,7 @@ def quantize(segs: list[Segment], bar_start: int) -> list[Segment]:
 
 
 def notatable(ticks: int) -> list[int]:
-    """``ticks`` (a multiple of :data:`GRID`) split into notatable lengths, longest
+    """``ticks`` (a multiple of :data:`FINE_GRID`) split into notatable lengths, longest
     first."""
     out = []
     rest = ticks
@@ -181,13 +182,14 @@ def layout(groups: list[Group], bar_start: int = 0, beat: int = 0) -> list[Group
     return groups
 
 
-def length_text(ticks: int, unit_ticks: int) -> str:
-    """An ABC length multiplier: ``""`` for one unit, ``"3"``, ``"/"``, ``"/4"``, ``"3/2"``."""
+def length_text(ticks: int, unit_ticks: int, short_halves: bool = True) -> str:
+    """An ABC length multiplier: ``""`` for one unit, ``"3"``, ``"/"`` (``"/2"`` unless
+    ``short_halves``), ``"/4"``, ``"3/2"``."""
     r = Fraction(ticks, unit_ticks)
     if r == 1:
         return ""
     if r.denominator == 1:
         return str(r.numerator)
     if r.numerator == 1:
-        return "/" if r.denominator == 2 else f"/{r.denominator}"
+        return "/" if r.denominator == 2 and short_halves else f"/{r.denominator}"
     return f"{r.numerator}/{r.denominator}"

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable
 
 from composer.music.abc.fields import MAX_QPM
 from composer.music.abc.rhythm import (
+    FINE_GRID,
     GRID,
     clean_notes,
     group,
@@ -37,7 +39,7 @@ from composer.music.abc.rhythm import (
     segments,
 )
 from composer.music.abc.spelling import Speller
-from composer.music.score import TICKS_PER_QUARTER, KeyChange, Score, Track
+from composer.music.score import TICKS_PER_QUARTER, KeyChange, MeterChange, Score, Track
 
 _BARS_PER_LINE = 4
 _UNITS = (TICKS_PER_QUARTER // 2, TICKS_PER_QUARTER, TICKS_PER_QUARTER // 4)
@@ -48,12 +50,18 @@ _HEADER_LETTERS = frozenset("ABCDFGHINORSZYP")
 """Metadata fields written back into the header."""
 
 
-def score_to_abc(score: Score, *, x: int = 1) -> str:
-    """``score`` as the ABC text of one tune numbered ``x`` (see the module docstring)."""
+def score_to_abc(score: Score, *, x: int = 1, unit: int | None = None,
+                 short_halves: bool = True,
+                 spacing: Callable[[MeterChange], int] | None = None) -> str:
+    """``score`` as the ABC text of one tune numbered ``x`` (see the module docstring);
+    ``unit`` (ticks) sets ``L:`` instead of :func:`choose_unit`; ``short_halves``
+    writes half a unit ``/`` (else ``/2``, as the Nottingham files do); ``spacing``
+    gives the ticks between the spaces that group notes in a bar of a meter (default:
+    the meter's beat)."""
     s = _cover_chords(score.normalized())
     tracks = [t for t in s.tracks if t.notes] or [Track("Melody")]
     bars = s.bars() or [(0, s.meter_at(0).bar_ticks)]
-    unit = choose_unit(tracks)
+    unit = unit or choose_unit(tracks)
     lines = _header(s, x, unit)
     multi = len(tracks) > 1
     for i, track in enumerate(tracks):
@@ -65,7 +73,8 @@ def score_to_abc(score: Score, *, x: int = 1) -> str:
             lines.append("%%MIDI channel 10")
         if track.program:
             lines.append(f"%%MIDI program {track.program}")
-        lines.extend(_VoiceWriter(s, track, bars, unit, structure=(i == 0)).lines())
+        lines.extend(_VoiceWriter(s, track, bars, unit, structure=(i == 0),
+                                  short_halves=short_halves, spacing=spacing).lines())
     return "\n".join(lines) + "\n"
 
 
@@ -127,8 +136,11 @@ class _VoiceWriter:
     """The body lines of one track (``structure``: the first voice, which also carries
     chord symbols, part labels and tempo changes)."""
 
-    def __init__(self, s: Score, track: Track, bars, unit: int, structure: bool):
+    def __init__(self, s: Score, track: Track, bars, unit: int, structure: bool,
+                 short_halves: bool = True, spacing=None):
         self.s = s
+        self.short_halves = short_halves
+        self.spacing = spacing
         self.notes = clean_notes(track.notes)
         self.bars = bars
         self.unit = unit
@@ -218,19 +230,26 @@ class _VoiceWriter:
         segs = segments(self.notes, a, b, self._cuts(a, b))
         groups = group(segs, a)
         if groups is None:
+            groups = group(segs, a, FINE_GRID)
+        if groups is None:
             groups = group(quantize(segs, a), a)
-        beat = self.s.meter_at(a).beat_ticks
+        meter = self.s.meter_at(a)
+        beat = meter.beat_ticks
+        space = self.spacing(meter) if self.spacing else beat
         layout(groups, a, beat)
         text = ""
         for g in groups:
-            if g.p:
-                if text and (g.segments[0].start - a) % beat == 0:
-                    text += " "
-                text += _tuplet_text(g.p, g.q, len(g.pieces))
             previous = None
+            if g.p:
+                if text and (g.segments[0].start - a) % space == 0:
+                    text += " "
+                first = g.pieces[0][0]
+                text += self._before(first.start, a)  # a chord symbol goes before "(3"
+                text += _tuplet_text(g.p, g.q, len(g.pieces))
+                previous = first
             for seg, nominal, tie_all in g.pieces:
                 if seg is not previous:
-                    if not g.p and text and (seg.start - a) % beat == 0 \
+                    if not g.p and text and (seg.start - a) % space == 0 \
                             and not text.endswith(" "):
                         text += " "
                     text += self._before(seg.start, a)
@@ -249,7 +268,7 @@ class _VoiceWriter:
         return text
 
     def _element(self, seg, nominal: int, tie_all: bool) -> str:
-        length = length_text(nominal, self.unit)
+        length = length_text(nominal, self.unit, self.short_halves)
         if not seg.pitches:
             return "z" + length
         ties = set(seg.pitches) if tie_all else set(seg.ties)
