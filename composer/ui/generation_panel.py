@@ -105,8 +105,13 @@ def _data(data) -> str:
     if isinstance(files, list) and files:
         folders = {Path(str(f)).parent.parent.name or Path(str(f)).parent.name for f in files}
         words.append(f"{len(files)} files ({', '.join(sorted(folders))})")
+    extra = data.get("extra_files")
+    if isinstance(extra, dict) and extra:  # files per collection
+        words.append("with " + ", ".join(Path(str(k)).name for k in sorted(extra)))
     for key, v in data.items():
-        if key != "files" and isinstance(v, (int, float)) and not isinstance(v, bool):
+        if key == "out_of_key_rate" and isinstance(v, (int, float)):
+            words.append(f"{v:.1%} of notes out of key")
+        elif key != "files" and isinstance(v, (int, float)) and not isinstance(v, bool):
             words.append(f"{v:,} {key.replace('_', ' ')}")
     return "; ".join(words) or ", ".join(f"{k}: {v}" for k, v in data.items()
                                         if isinstance(v, str))

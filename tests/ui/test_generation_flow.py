@@ -167,8 +167,14 @@ def test_model_card_shows_evaluations_and_licences_in_words():
                                  "evaluated_with": {"temperature": 1.0}},
                         "macnet": {"nll_per_token": 1.0142, "pieces": 47, "frame_nll": 1.9943}},
             "licence": {"data": "piano-midi.de", "attribution": "Bernd Krueger, piano-midi.de",
-                        "data_licence": "CC BY-SA"}}
+                        "data_licence": "CC BY-SA"},
+            "data": {"files": ["nott/abc/jigs.abc", "nott/abc/reels.abc"], "train_tunes": 870,
+                     "extra_files": {"music21 corpus/oneills1850": 39,
+                                     "music21 corpus/ryansMammoth": 898},
+                     "out_of_key_rate": 0.01972}}
     html = card_html(ModelInfo("m", Path("/m/m"), "folk-abc", card, 1024, "shipped"))
+    assert ("2 files (nott); with oneills1850, ryansMammoth; 870 train tunes; "
+            "2.0% of notes out of key") in html
     assert "1.160 bits/char on 47 tunes; 47/47 samples read back, 1477/1477 bars exact" in html
     assert "1.014 nats/token on 47 pieces; 1.99 nats/frame" in html
     assert "Bernd Krueger, piano-midi.de; CC BY-SA" in html and "evaluated_with" not in html
