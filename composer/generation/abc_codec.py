@@ -68,31 +68,42 @@ def style_spacing(meter: MeterChange) -> int:
     return meter.bar_ticks
 
 
-def seed_text(seed: Score, plan: Plan) -> str:
-    """ABC of the seed's melody and chord symbols, header and note lengths in the
-    training style (:func:`style_unit`; no ``L:`` line where it is ABC's default),
-    ending where new music starts: after the last bar line, or inside the bar the
-    seed ends in (its closing bar line removed)."""
-    melody = melody_track(seed, plan)
-    one = dataclasses.replace(seed, tracks=(melody,))
-    meter = seed.meters[0]
-    unit = style_unit(meter)
+def style_abc(score: Score, **writer: object) -> str:
+    """``score`` as ABC in the training tunes' style: the header fields they carry
+    (``X T S M L K R Y``, the Nottingham comment after ``T:``; no ``L:`` line where
+    the unit is ABC's default), note lengths in :func:`style_unit` with ``/2`` halves,
+    spaces by :func:`style_spacing`. ``writer`` overrides :func:`score_to_abc`'s
+    options (``bench/prompt_style.py`` compares them). Raises :class:`GenerationError`."""
+    meter = score.meters[0]
+    options = {"unit": style_unit(meter), "short_halves": False, "spacing": style_spacing,
+               **writer}
     try:
-        text = score_to_abc(one, unit=unit, short_halves=False, spacing=style_spacing)
+        text = score_to_abc(score, **options)
     except MusicError as e:
         raise GenerationError(f"the folk model cannot read this passage ({e})") from None
     lines = text.rstrip("\n").split("\n")
     k = next((i for i, line in enumerate(lines) if line.startswith("K:")), None)
     if k is None:
         raise GenerationError("the passage has no key the folk model can read")
-    implied = default_unit(Fraction(meter.numerator, meter.denominator))
+    implied = default_unit(Fraction(meter.numerator, meter.denominator)) \
+        * 4 * TICKS_PER_QUARTER
     header = [line for line in lines[:k] if line[:1] in _HEADER_KEEP and line[1:2] == ":"
-              and not (line.startswith("L:") and unit == implied * 4 * TICKS_PER_QUARTER)]
+              and not (line.startswith("L:") and options["unit"] == implied)]
     if not any(line.startswith("T:") for line in header):
         header.insert(1, "T:Untitled")
     title = next(i for i, line in enumerate(header) if line.startswith("T:"))
     header.insert(title + 1, STYLE_LINE)
-    body = "\n".join(lines[k + 1:]).rstrip()
+    return "\n".join(header + lines[k:]) + "\n"
+
+
+def seed_text(seed: Score, plan: Plan) -> str:
+    """ABC of the seed's melody and chord symbols in the training style
+    (:func:`style_abc`), ending where new music starts: after the last bar line, or
+    inside the bar the seed ends in (its closing bar line removed)."""
+    melody = melody_track(seed, plan)
+    head, body = style_abc(dataclasses.replace(seed, tracks=(melody,))).split("\nK:", 1)
+    key_line, _, body = body.partition("\n")
+    body = body.rstrip()
     for token in _BAR_END:
         if body.endswith(token):
             body = body[: -len(token)]
@@ -100,8 +111,7 @@ def seed_text(seed: Score, plan: Plan) -> str:
     body = body.rstrip()
     if plan.first_bar == 0 and body:
         body += "|"
-    return "\n".join(header) + "\n" + lines[k] + "\n" + (body + "\n" if body.endswith("|")
-                                                         else body)
+    return f"{head}\nK:{key_line}\n" + (body + "\n" if body.endswith("|") else body)
 
 
 class FolkDecoder(AbcDecoder):

@@ -308,13 +308,9 @@ def train(
                 carry = None
                 stream = None
             if stream is None:
-                if info.get("tail"):
-                    stream = epoch_stream(vocab, list(data.train), info["epoch"], config.seed,
-                                          config.batch, config.bptt, config.header_weight)
-                else:
-                    stream = epoch_stream(vocab, tunes, info["epoch"], config.seed,
-                                          config.batch, config.bptt, config.header_weight,
-                                          augment)
+                now, rewrite = (list(data.train), None) if info.get("tail") else (tunes, augment)
+                stream = epoch_stream(vocab, now, info["epoch"], config.seed, config.batch,
+                                      config.bptt, config.header_weight, rewrite)
             per_epoch = (stream.characters // config.batch if config.context == "window"
                          else stream.chunks)
             if info["chunk"] >= per_epoch:
