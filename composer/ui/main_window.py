@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         A.about.triggered.connect(self._about)
         self.files.error.connect(self.show_error)
         self.files.info.connect(self.show_info)
+        self.files.opened.connect(self._file_opened)
         self.files.recentChanged.connect(self._refresh_recent)
         self.abc_pane.filesDropped.connect(self.files.open_dropped)
         self.abc_pane.selectionTicksChanged.connect(lambda a, b: doc.set_selection((a, b)))
@@ -263,6 +264,10 @@ class MainWindow(QMainWindow):
     def show_info(self, message: str) -> None:
         self.message_bar.show_info(message)
         self.statusBar().showMessage(message, 5000)
+
+    def _file_opened(self, _path: str) -> None:
+        if self.document.error is None:
+            self.message_bar.clear_error()  # an error about the file before is stale now
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Composer",

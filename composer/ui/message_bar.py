@@ -48,6 +48,11 @@ class MessageBar(QWidget):
         self._show("info", message)
         self._timer.start(INFO_MS)
 
+    def clear_error(self) -> None:
+        """Hide the strip if it shows an error (a notice runs out by itself)."""
+        if self.kind == "error":
+            self.hide()
+
     def _show(self, kind: str, message: str) -> None:
         self._timer.stop()
         self.kind = kind
