@@ -13,6 +13,8 @@ import dataclasses
 from fractions import Fraction
 from pathlib import Path
 
+import torch
+
 from composer.generation.abc_constraints import AbcTracker
 from composer.generation.abc_sampler import (
     CHARS_PER_BAR_BUDGET,
@@ -21,11 +23,12 @@ from composer.generation.abc_sampler import (
     PrimeOnce,
 )
 from composer.generation.abc_syntax import default_unit
-from composer.generation.codec import DecodedMusic, Plan
+from composer.generation.codec import DecodedMusic, Plan, PlanBar
 from composer.generation.errors import GenerationError
 from composer.music.abc import read_abc, score_to_abc
+from composer.music.abc.writer import key_text
 from composer.music.errors import MusicError
-from composer.music.score import TICKS_PER_QUARTER, MeterChange, Score, Track
+from composer.music.score import TICKS_PER_QUARTER, KeyChange, MeterChange, Score, Track
 from composer.nn import checkpoint
 from composer.nn.vocab import CharVocab
 
@@ -98,8 +101,11 @@ def style_abc(score: Score, **writer: object) -> str:
 
 def seed_text(seed: Score, plan: Plan) -> str:
     """ABC of the seed's melody and chord symbols in the training style
-    (:func:`style_abc`), ending where new music starts: after the last bar line, or
-    inside the bar the seed ends in (its closing bar line removed)."""
+    (:func:`style_abc`), ending where new music starts: inside the bar the seed ends
+    in (its closing bar line removed), or after the bar line the new bars follow
+    (:attr:`Plan.opening`) and the field lines of the first new bar (:func:`bar_fields`:
+    its part label, meter and key where they differ from the seed's end), so the
+    model is prompted in the meter and key where the new bars go."""
     melody = melody_track(seed, plan)
     head, body = style_abc(dataclasses.replace(seed, tracks=(melody,))).split("\nK:", 1)
     key_line, _, body = body.partition("\n")
@@ -110,13 +116,35 @@ def seed_text(seed: Score, plan: Plan) -> str:
             break
     body = body.rstrip()
     if plan.first_bar == 0 and body:
-        body += "|"
-    return f"{head}\nK:{key_line}\n" + (body + "\n" if body.endswith("|") else body)
+        body += _written_kind(plan.opening)
+        end = max(plan.start - 1, 0)
+        fields = bar_fields(seed.meter_at(end), seed.key_at(end), plan.layout[0])
+        body += "".join("\n" + f for f in fields)
+    return f"{head}\nK:{key_line}\n" + (body + "\n" if plan.first_bar == 0 and body else body)
+
+
+def bar_fields(meter: MeterChange, key: KeyChange, bar: PlanBar) -> list[str]:
+    """The field lines (``P:B``, ``M:5/4``, ``K:G``) that open ``bar`` after music in
+    ``meter`` and ``key``, as the Nottingham files write them."""
+    out = [f"P:{bar.part}"] if bar.part else []
+    if (bar.meter.numerator, bar.meter.denominator) != (meter.numerator, meter.denominator):
+        out.append(f"M:{bar.meter.numerator}/{bar.meter.denominator}")
+    if (bar.key.tonic, bar.key.mode) != (key.tonic, key.mode):
+        out.append(f"K:{key_text(bar.key)}")
+    return out
+
+
+def _written_kind(kind: str) -> str:
+    """A bar line kind as the folk model writes it (``[|`` is written ``|``)."""
+    return kind if kind in ("|", "||", "|]", ":|", "|:", ":|:") else "|"
 
 
 class FolkDecoder(AbcDecoder):
-    """One variation: the sampler's decoder, plus :meth:`music` reading the new bars
-    back into notes on the melody track."""
+    """One variation: the sampler's decoder, bar by bar as the :class:`Plan` lays the
+    bars out (each bar exactly its planned length, a short bar too), with the bar
+    lines, part labels and meter/key changes of the plan written for the model
+    (forced characters, so it writes on in the new meter and key); :meth:`music`
+    reads the new bars back into notes on the melody track."""
 
     def __init__(self, prompt: str, plan: Plan, track: str, masks: MaskCache):
         tracker = AbcTracker.for_tune(prompt, free_bars=False, fields="")
@@ -125,7 +153,65 @@ class FolkDecoder(AbcDecoder):
         self.prompt = prompt
         self.plan = plan
         self.track = track
+        self._lengths = [Fraction(b.ticks, 4 * TICKS_PER_QUARTER) for b in plan.layout]
+        if plan.layout[0].partial:
+            self._lengths[0] += tracker.pos
+        self._queue: list[str] = []
+        self._plain = False  # a plain bar line was just written: it may not grow
+        self._ids = {c: masks.vocab.id(c) for c in "|:]\n"}
+        self._onehots: dict[str, torch.Tensor] = {}
         self._cache: tuple[int, DecodedMusic] | None = None
+
+    def allowed(self) -> torch.Tensor | None:
+        if self._queue:
+            return self._onehot(self._queue[0])
+        k = min(self.bars, len(self._lengths) - 1)
+        if self.tracker.bar_len != self._lengths[k]:
+            self.tracker.bar_len = self._lengths[k]
+        last = k == len(self._lengths) - 1
+        mask = self.masks.mask(self.tracker, last, False)
+        closing = self.plan.layout[k].closing if not last else "|"
+        if self._plain:
+            mask = self._without(mask, "|:]")
+        elif closing != "|" and _written_kind(closing) != "|":
+            drop = "".join(c for c in "|:" if c != _written_kind(closing)[0]
+                           and self.tracker.closes_bar(c))
+            mask = self._without(mask, drop)
+        return mask
+
+    def push(self, token: int) -> bool:
+        forced = bool(self._queue)
+        if forced:
+            self._queue.pop(0)
+        before = self.bars
+        self._plain = False
+        changed = super().push(token)
+        if not forced and self.bars > before and not self.finished:
+            closed = self.bars - 1
+            kind = _written_kind(self.plan.layout[closed].closing)
+            nxt = self.plan.layout[closed + 1]
+            bar = self.plan.layout[closed]
+            fields = bar_fields(bar.meter, bar.key, nxt)
+            self._queue = list(kind[1:] + "".join("\n" + f for f in fields)
+                               + ("\n" if fields else ""))
+            self._plain = not self._queue
+        return changed
+
+    def _onehot(self, char: str) -> torch.Tensor:
+        mask = self._onehots.get(char)
+        if mask is None:
+            mask = torch.zeros(len(self.masks.vocab), dtype=torch.bool)
+            mask[self.masks.vocab.id(char)] = True
+            self._onehots[char] = mask
+        return mask
+
+    def _without(self, mask: torch.Tensor, chars: str) -> torch.Tensor:
+        ids = [self._ids.get(c, self.masks.vocab.id(c)) for c in chars]
+        if not any(bool(mask[i]) for i in ids):
+            return mask
+        out = mask.clone()
+        out[ids] = False
+        return out if out.any() else mask
 
     def music(self) -> DecodedMusic:
         end = len(self.pieces) if self.finished and self.reason == "bars" else self.last_bar_end
@@ -157,8 +243,9 @@ class FolkCodec:
 
     def check(self, seed: Score, plan: Plan) -> None:
         melody_track(seed, plan)
-        if plan.meter.numerator < 1 or plan.bar_ticks <= 0:
-            raise GenerationError(f"the folk model cannot write bars of {plan.meter}")
+        for meter in plan.meters:
+            if meter.numerator < 1 or meter.bar_ticks <= 0:
+                raise GenerationError(f"the folk model cannot write bars of {meter}")
 
     def encode(self, seed: Score, plan: Plan) -> list[int]:
         return [self.vocab.bos] + self.vocab.encode(seed_text(seed, plan))

@@ -7,7 +7,8 @@ sampled tokens back into notes. The continuation engine runs the same loop
 (ABC characters for the folk model, event tokens for the MIDI models).
 
 All ticks here are in *seed coordinates*: the seed starts at 0 and new music starts at
-:attr:`Plan.start` (the seed's end).
+:attr:`Plan.start` (the seed's end). The :class:`Plan` (in :mod:`.plan`) lists the bars
+to write one by one: their lengths, meters, keys, part labels and closing bar lines.
 """
 
 from __future__ import annotations
@@ -17,41 +18,10 @@ from typing import Protocol
 
 import torch
 
-from composer.music.score import ChordSymbol, KeyChange, MeterChange, Note, Score
+from composer.generation.plan import Plan, PlanBar
+from composer.music.score import ChordSymbol, Note, Score
 
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """Where new music goes and how much, in ticks of the seed.
-
-    The new music first completes the bar the seed ends in (``first_bar`` ticks, 0 when
-    the seed ends on a bar line), then adds ``bars`` whole bars of ``bar_ticks`` each.
-    """
-
-    start: int
-    first_bar: int
-    bar_ticks: int
-    bars: int
-    meter: MeterChange
-    key: KeyChange
-    tracks: tuple[str, ...] = ()
-
-    @property
-    def end(self) -> int:
-        """Tick where the new music ends (exclusive)."""
-        return self.start + self.first_bar + self.bars * self.bar_ticks
-
-    @property
-    def bar_lines(self) -> list[int]:
-        """Ticks of the bar lines the new music writes, the last one at :attr:`end`."""
-        first = self.start + self.first_bar
-        lines = [first] if self.first_bar else []
-        return lines + [first + (i + 1) * self.bar_ticks for i in range(self.bars)]
-
-    @property
-    def total_bars(self) -> int:
-        """Bars to write including the completed first bar."""
-        return self.bars + (1 if self.first_bar else 0)
+__all__ = ["Codec", "DecodedMusic", "Decoder", "Plan", "PlanBar"]
 
 
 @dataclass(slots=True)

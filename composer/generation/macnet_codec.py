@@ -146,7 +146,7 @@ class MacnetCodec:
         known = self.vocab.meters
         wanted = {meter_token(m.numerator, m.denominator) for m in seed.meters
                   if m.tick < plan.start}
-        wanted.add(meter_token(plan.meter.numerator, plan.meter.denominator))
+        wanted |= {meter_token(m.numerator, m.denominator) for m in plan.meters}
         unknown = sorted(wanted - set(known))
         if unknown:
             raise GenerationError(
@@ -245,7 +245,9 @@ def _schedule(vocab: MacnetVocab, plan: Plan, meter: str, resolution: int
               ) -> tuple[list[int], list[int]]:
     """The decoder's slots (``-1`` a grid step, else the forced token id) and the step
     boundaries in ticks (one more than the steps), for steps of ``resolution`` per
-    quarter; the completed first bar's steps are aligned to its end."""
+    quarter; the completed first bar's steps are aligned to its end. Each whole bar
+    has its planned length (a short bar fewer steps), after a forced ``<bar>`` and,
+    where the meter changes, a forced meter token."""
     step = step_ticks(resolution)
     slots: list[int] = []
     points = [plan.start]
@@ -255,14 +257,17 @@ def _schedule(vocab: MacnetVocab, plan: Plan, meter: str, resolution: int
                       if first_end - k * step > plan.start})
         points += cut + [first_end]
         slots += [-1] * (len(points) - 1)
-    target = meter_token(plan.meter.numerator, plan.meter.denominator)
-    for j in range(plan.bars):
-        if j == 0 and target != meter:
+    current = meter
+    for bar in plan.layout:
+        if bar.partial:
+            continue
+        target = meter_token(bar.meter.numerator, bar.meter.denominator)
+        if target != current:
             slots.append(vocab.id(target))
+            current = target
         slots.append(vocab.bar)
-        line = first_end + j * plan.bar_ticks
-        ends = list(range(line + step, line + plan.bar_ticks, step))
-        points += ends + [line + plan.bar_ticks]
+        ends = list(range(bar.start + step, bar.end, step))
+        points += ends + [bar.end]
         slots += [-1] * (len(ends) + 1)
     return slots, points
 

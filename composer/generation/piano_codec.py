@@ -86,10 +86,11 @@ class PianoCodec:
 
     def check(self, seed: Score, plan: Plan) -> None:
         piano_tracks(seed, self.name)
-        if plan.bar_ticks % STEP:
-            raise GenerationError(
-                f"{self.name} writes in steps of a twelfth of a quarter note; a bar of "
-                f"{plan.meter} ({plan.bar_ticks} ticks) is not a whole number of steps")
+        for bar in plan.layout:
+            if not bar.partial and bar.ticks % STEP:
+                raise GenerationError(
+                    f"{self.name} writes in steps of a twelfth of a quarter note; a bar of "
+                    f"{bar.meter} ({bar.ticks} ticks) is not a whole number of steps")
 
     def encode(self, seed: Score, plan: Plan) -> list[int]:
         tokens, _, _ = self._seed(seed, plan)
@@ -152,8 +153,10 @@ class PianoDecoder:
         self._segments: list[tuple[int | None, int]] = []
         if plan.first_bar // STEP:
             self._segments.append((None, plan.first_bar // STEP))
-        bar_steps = plan.bar_ticks // STEP
-        self._segments += [(codec.vocab.bar_id(bar_steps), bar_steps)] * plan.bars
+        for bar in plan.layout:
+            if not bar.partial:
+                steps = bar.ticks // STEP
+                self._segments.append((codec.vocab.bar_id(steps), steps))
         self._seg = 0
         self._pending_bar = self._segments[0][0] is not None
         self._remaining = self._segments[0][1]

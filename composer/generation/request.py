@@ -79,10 +79,22 @@ class TakeProgress:
 class Take:
     """One finished variation: ``score`` is the whole tune with the take applied
     (ready to become the document, one undo step); ``start``/``end`` are the ticks
-    the new bars occupy; ``seed`` reproduces it."""
+    the new bars occupy; ``seed`` reproduces it. ``bars`` counts the bars written
+    (a completed first bar included); ``complete`` is false for the finished bars of
+    a variation stopped early; ``mode`` is the request's (``"insert"``: the new bars
+    were opened at ``start``; ``"replace"``: they overwrote ``[start, end)``)."""
 
     variation: int
     score: Score
     start: int
     end: int
     seed: int
+    bars: int = 0
+    complete: bool = True
+    mode: str = "replace"
+
+    @property
+    def edited(self) -> tuple[int, int, int]:
+        """``(start, old_end, new_end)``: the score's ticks ``[start, old_end)``
+        became ``[start, new_end)`` of the take's score."""
+        return (self.start, self.start if self.mode == "insert" else self.end, self.end)

@@ -170,6 +170,30 @@ def insert_time(score: Score, at: int, ticks: int) -> Score:
     )
 
 
+def insert_bars(score: Score, at: int, ticks: int) -> Score:
+    """Open ``ticks`` of silence at bar line ``at`` for new bars that join the music
+    before it (a continuation inserted after a selection): everything from ``at`` on
+    moves right as in :func:`insert_time`, but the bar line at ``at`` moves whole to
+    the end of the gap (a closing ``:|`` or ``||`` now closes the new bars; an opening
+    ``|:`` still opens the music after them), a plain bar line stays at ``at``, and
+    an ending that ends at ``at`` lasts over the gap."""
+    if ticks <= 0:
+        return score
+    kind = next((b.kind for b in score.barlines if b.tick == at), None)
+    out = insert_time(score, at, ticks)
+    if kind is not None:
+        barlines = [b for b in out.barlines if b.tick not in (at, at + ticks)]
+        barlines += [Barline(at, "|"), Barline(at + ticks, kind)]
+        out = dataclasses.replace(out, barlines=tuple(sorted(barlines)))
+    voltas = tuple(Volta(v.start, v.end + ticks, v.numbers) if v.end == at and v.start < at
+                   else v for v in out.voltas)
+    return dataclasses.replace(out, voltas=voltas)
+
+
+CLOSING_KINDS = (":|", ":|:", "||", "|]")
+"""Bar line kinds that close a section (they move to the end of music pasted past them)."""
+
+
 def paste(
     score: Score,
     notes: Mapping[str, Iterable[Note]],
@@ -182,15 +206,16 @@ def paste(
     """Put new material into ``[start, end)``: ``notes`` by track name (absolute
     ticks; a name not in the score becomes a new track with role "accompaniment"),
     ``chords`` likewise. Existing notes of those tracks and chord symbols in the range
-    are removed first (replace semantics; call :func:`insert_time` before for insert).
-    ``bar_ticks`` are the bar lines of the new material: written bar lines inside the
-    range are replaced by them (only when the score has written bar lines)."""
+    are removed first (replace semantics; call :func:`insert_bars` before for insert).
+
+    ``bar_ticks`` are the bar lines of the new material (only used when the score has
+    written bar lines): written bar lines inside the range stay where a new one falls
+    (their kinds are kept: repeats, double bars), others inside the range go, and
+    missing ones are added. When the range runs past the tune's last written bar line
+    and that line closes a section (``:|``, ``||``, ``|]``), it moves to ``end`` (an
+    ending that stops there lasts to ``end`` too)."""
     names = list(notes)
     out = clear_range(score, start, end, names)
-    if chords:
-        out = dataclasses.replace(
-            out, chords=tuple(c for c in out.chords if not start <= c.start < end)
-        )
     by_name = {t.name: t for t in out.tracks}
     tracks = list(out.tracks)
     for name, new in notes.items():
@@ -201,15 +226,19 @@ def paste(
         else:
             tracks.append(Track(name, tuple(new), role="accompaniment"))
     barlines = list(out.barlines)
+    voltas = out.voltas
     if barlines:
         last = barlines[-1]
-        if last.tick == start and last.kind in ("|]", "||") and end > start:
+        if start <= last.tick < end and last.kind in CLOSING_KINDS:
             # Continuing past the written end: the final bar line moves to the new end.
-            barlines[-1] = Barline(start, "|")
+            barlines[-1] = Barline(last.tick, "|")
             barlines.append(Barline(end, last.kind))
-        barlines = [b for b in barlines if not start < b.tick < end]
+            voltas = tuple(Volta(v.start, end, v.numbers) if v.end == last.tick else v
+                           for v in voltas)
+        new_lines = {t for t in bar_ticks if start < t <= end}
+        barlines = [b for b in barlines if not start < b.tick < end or b.tick in new_lines]
         have = {b.tick for b in barlines}
-        barlines += [Barline(t) for t in bar_ticks if start < t <= end and t not in have]
+        barlines += [Barline(t) for t in sorted(new_lines) if t not in have]
         barlines.sort()
     end_tick = out.end_tick
     if end_tick is not None and end_tick < end:
@@ -217,7 +246,13 @@ def paste(
     return dataclasses.replace(
         out,
         tracks=tuple(tracks),
-        chords=tuple(sorted([*out.chords, *chords])),
+        chords=_merge_chords(out.chords, chords),
         barlines=tuple(barlines),
+        voltas=voltas,
         end_tick=end_tick,
     )
+
+
+def _merge_chords(old: Iterable[ChordSymbol], new: Iterable[ChordSymbol]) -> tuple:
+    """Chord symbols by tick; at one tick the written order stays (``"A7""A"``)."""
+    return tuple(sorted([*old, *new], key=lambda c: c.start))

@@ -242,7 +242,8 @@ class Score:
     # --- construction helpers -------------------------------------------------
     def normalized(self) -> Score:
         """Sorted maps, each starting at tick 0, with duplicates at one tick removed
-        (the later entry wins)."""
+        (the later entry wins). Chord symbols are sorted by tick only: two at one
+        tick keep their written order (``"A7""A"``)."""
 
         def clean(items, default):
             by_tick = {}
@@ -259,7 +260,7 @@ class Score:
             meters=clean(self.meters, MeterChange(0, 4, 4)),
             keys=clean(self.keys, KeyChange(0, "C")),
             tempos=clean(self.tempos, TempoChange(0, DEFAULT_QPM)),
-            chords=tuple(sorted(self.chords)),
+            chords=tuple(sorted(self.chords, key=lambda c: c.start)),  # written order kept
             barlines=tuple(sorted({b.tick: b for b in self.barlines}.values())),
             voltas=tuple(sorted(self.voltas)),
             parts=tuple(sorted(self.parts)),

@@ -56,8 +56,16 @@ def test_exactly_the_new_bars_in_the_tunes_meter(registry, mode):
     progress = [i for i in items if isinstance(i, TakeProgress)]
     assert max(p.bars_done for p in progress) == 5
     bar = score.meters[0].bar_ticks
+    written = score.bars()
     for take in takes:
-        assert take.end - take.start == 5 * bar
+        if mode == "insert":  # five full bars join part A: its :| moves to their end
+            assert take.end - take.start == 5 * bar
+            kinds = {b.tick: b.kind for b in take.score.barlines}
+            assert kinds[take.start] == "|" and kinds[take.end] == ":|"
+        else:  # the five written bars after the selection: part B's pickup and 4 bars
+            assert (take.start, take.end) == (written[5][0], written[9][1])
+            assert take.score.barlines == score.barlines
+            assert take.score.parts == score.parts
         new = [n for n in take.score.tracks[0].notes if take.start <= n.start < take.end]
         assert new and all(n.end <= take.end for n in new)
 
@@ -68,7 +76,10 @@ def test_a_selection_ending_inside_a_bar(registry):
     req = request(score, 1, end_tick=bars[3][0] + 480, bars=2)
     takes = [i for i in continue_passage(req, registry) if isinstance(i, Take)]
     assert takes[0].start == bars[3][0] + 480
-    assert takes[0].end == bars[3][0] + 3 * score.meters[0].bar_ticks
+    # The bar is completed, then the next two written bars (part A's short closing bar
+    # and part B's pickup) are rewritten at their own lengths.
+    assert takes[0].end == bars[5][1]
+    assert takes[0].score.barlines == score.barlines
 
 
 def test_same_seed_same_notes(registry):
@@ -120,6 +131,6 @@ def _seed_and_plan(score, last_bar):
 
 def test_no_melody_is_a_clear_error():
     empty = Score(tracks=(Track("Drums", (), is_drum=True),))
-    plan = Plan(0, 0, 1440, 1, read_abc(TUNE).meters[0], read_abc(TUNE).keys[0])
+    plan = Plan.uniform(0, 0, 1440, 1, read_abc(TUNE).meters[0], read_abc(TUNE).keys[0])
     with pytest.raises(GenerationError, match="no melody"):
         melody_track(empty, plan)

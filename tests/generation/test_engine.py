@@ -77,14 +77,18 @@ def test_insert_moves_later_music_right_and_replace_overwrites(registry):
     assert [(n.start - 2 * bar, n.pitch) for n in moved] == [(n.start, n.pitch) for n in after]
     (rep,) = takes_of(ask(score, 0, 3, bars=2, mode="replace"), registry)
     assert rep.score.length == score.length
-    kept = [n for n in melody(rep.score) if n.start >= sel_end + 2 * bar]
+    # Replace rewrites the next two written bars: part A's short closing bar and part
+    # B's pickup (the bar rule); the music after them stays.
+    assert (rep.start, rep.end) == (sel_end, spans[5][1])
+    kept = [n for n in melody(rep.score) if n.start >= rep.end]
     assert [(n.start, n.pitch) for n in kept] == [
-        (n.start, n.pitch) for n in after if n.start >= sel_end + 2 * bar]
-    # Both keep the bars: the selection's bars, then exactly two new bars of the meter.
+        (n.start, n.pitch) for n in after if n.start >= rep.end]
+    assert rep.score.barlines == score.barlines
+    # Insert adds two full bars of the meter after the selection.
+    starts = ins.score.bar_starts(ins.end + 1)
+    assert [t for t in starts if sel_end <= t <= ins.end] == [
+        sel_end, sel_end + bar, sel_end + 2 * bar]
     for take in (ins, rep):
-        starts = take.score.bar_starts(take.end + 1)
-        assert [t for t in starts if sel_end <= t <= take.end] == [
-            sel_end, sel_end + bar, sel_end + 2 * bar]
         assert [b for b in take.score.bars() if b[1] <= sel_end] == [
             b for b in score.bars() if b[1] <= sel_end]
     # Before the selection's end nothing changed in either mode.

@@ -110,7 +110,7 @@ def test_chord_voicing_and_naming():
 
 def test_bad_input_says_which_tracks(model_codec):
     _, codec = model_codec
-    plan = Plan(1920, 0, 1920, 2, MeterChange(0, 4, 4), KeyChange(0, "C"))
+    plan = Plan.uniform(1920, 0, 1920, 2, MeterChange(0, 4, 4), KeyChange(0, "C"))
     notes = (Note(0, 480, 60), Note(480, 960, 62))
     drums = Score(tracks=(Track("Kit", notes, role="drums", is_drum=True),))
     with pytest.raises(GenerationError, match="only drum tracks.*'Kit'"):
@@ -129,7 +129,7 @@ def test_bad_input_says_which_tracks(model_codec):
     assert "'Drums' (drums)" in message and "\n" not in message
     odd = dataclasses.replace(tune(), meters=(MeterChange(0, 5, 8),))
     with pytest.raises(GenerationError, match="5/8"):
-        codec.check(odd, dataclasses.replace(plan, meter=MeterChange(0, 5, 8)))
+        codec.check(odd, Plan.uniform(1920, 0, 1200, 2, MeterChange(0, 5, 8), KeyChange(0, "C")))
 
 
 class _Registry:
