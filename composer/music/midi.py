@@ -13,6 +13,9 @@ type 1, 480 ticks per quarter, repeats written out (:func:`expand_repeats`).
 Track 0 carries the title, tempo, meter and key events, part labels as markers,
 and one ``composer:`` text event with what MIDI cannot say (bar lines, modes,
 roles, metadata), so our own files read back with their bar structure and pickup.
+The music in a MIDI file is played out, so a score read from one has no play order
+(no header ``P:`` or ``Y:`` in its metadata; part labels stay as plain labels): the
+ABC written from it plays as written.
 Chord symbols become a track named ``"Chords"``: block chords you can hear
 (:func:`~composer.music.chords.chord_pitches`) plus each symbol's text as a text
 event, which :func:`read_midi` turns back into chord symbols.
@@ -43,6 +46,7 @@ from composer.music.midi_write import (  # noqa: F401 - the module's public API
     score_to_midi_file,
     score_to_pretty_midi,
 )
+from composer.music.repeats import without_play_order
 from composer.music.score import (
     BARLINE_KINDS,
     TICKS_PER_QUARTER,
@@ -345,7 +349,9 @@ def _apply_conductor(score: Score, data: dict) -> Score:
     end = data.get("end_tick")
     if isinstance(end, int) and 0 <= end <= _MAX_TICKS:
         changes["end_tick"] = end
-    return dataclasses.replace(score, **changes).normalized()
+    # The file is played out: a play order (earlier versions of the writer kept the
+    # header P:/Y: in the metadata) would play its parts out a second time.
+    return without_play_order(dataclasses.replace(score, **changes).normalized())
 
 
 def _pair(item) -> bool:

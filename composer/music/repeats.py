@@ -19,6 +19,14 @@ Reading rules (ABC 2.1, as a fiddler reads them):
   ``Y:``, kept in ``Score.metadata``) plays the labelled parts (``PartMark``) in
   that order, each with its own repeats; a tune without labels is part ``A`` (or
   the letter of a one-letter header ``P:``), so ``Y:AA`` plays it twice.
+* Part labels with no order in the header are plain labels: the music plays as
+  written (ABC 2.1).
+
+The played-out score has no play order: its metadata loses the header ``P:`` and
+``Y:`` (:func:`without_play_order`), its part labels stay, at each pass, as plain
+labels (a one-letter header ``P:`` naming a tune without labels becomes a label at
+its start). Otherwise the MIDI file, which holds the played-out score, would carry
+the order into the ABC read from it, and that ABC would be played out again.
 
 Nottingham's MIDI files were not written by abc2midi but by a music21 pipeline
 (1024 ticks per beat, velocity 90, pickups padded to a full bar). Its expander reads
@@ -157,6 +165,7 @@ def unroll(score: Score, *, style: str = "abc") -> Unrolled:
     if style == "nottingham" and score.parts and not order:
         # the corpus files stop where the second part (or the first, after music) begins
         cut = next((p.tick for p in score.parts if p.tick > 0), length)
+    score = without_play_order(score)
     if (not score.has_repeats and not order and cut == length) or length <= 0:
         segs = (Segment(0, 0, length),) if length > 0 else ()
         return Unrolled(_strip(score), RepeatMap(segs))
@@ -195,6 +204,26 @@ def part_order(score: Score, keys: tuple[str, ...] = ("P", "Y")) -> list[str]:
         if order and set(order) <= labels and len(order) <= 256:
             return order
     return []
+
+
+ORDER_KEYS = ("P", "Y")
+"""Header fields that can give a play order (``Y:`` is Nottingham's)."""
+
+
+def without_play_order(score: Score) -> Score:
+    """``score`` with no play order: the header ``P:`` and ``Y:`` left out of its
+    metadata, for a score that is already in playback order (played out, or read
+    from MIDI). A one-letter header ``P:`` that names a tune without part labels
+    becomes a part label at its start (played as written, it plays the same)."""
+    if not any(key in ORDER_KEYS for key, _ in score.metadata):
+        return score
+    parts = score.parts
+    if not parts:
+        label = _whole_label(score)
+        if any(key == "P" and value.strip() == label for key, value in score.metadata):
+            parts = (PartMark(0, label),)
+    metadata = tuple((k, v) for k, v in score.metadata if k not in ORDER_KEYS)
+    return dataclasses.replace(score, metadata=metadata, parts=parts)
 
 
 def _parse_order(text: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from composer.cli.main import main
@@ -63,3 +65,18 @@ def test_bad_midi_gives_one_line_and_no_output(tmp_path, capsys, data, words):
     assert err.startswith("composer convert: bad.mid: ") and words in err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert not out.exists()
+
+
+def test_abc_midi_abc_midi_with_a_play_order(tmp_path):
+    """Issue 12: a tune with P:AB, ABC -> MIDI -> ABC -> MIDI lost half its notes
+    (the ABC from MIDI kept P:AB above parts already played out)."""
+    src = Path(__file__).parents[1] / "fixtures" / "play_order.abc"
+    a, b, c = tmp_path / "a.mid", tmp_path / "b.abc", tmp_path / "c.mid"
+    assert main(["convert", str(src), str(a), "--tune", "1"]) == 0
+    assert main(["convert", str(a), str(b)]) == 0
+    assert main(["convert", str(b), str(c)]) == 0
+    first, again = read_score(a), read_score(c)
+    assert len(first.tracks[0].notes) == 18
+    assert [t.notes for t in again.tracks] == [t.notes for t in first.tracks]
+    assert again.chords == first.chords and again.title == "Order Reel"
+    assert "P:AB" not in b.read_text()

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
+import json
+import re
+from pathlib import Path
 
 import mido
 import pytest
 
+from composer.music.abc import read_abc, split_tunes
 from composer.music.errors import MidiReadError
 from composer.music.io import read_score, write_score
 from composer.music.midi import (
     CHORD_TRACK_NAME,
+    TEXT_TAG,
     midi_bytes,
     read_midi,
     read_midi_bytes,
@@ -32,6 +37,9 @@ from composer.music.score import (
 )
 
 Q = 480
+PLAY_ORDER = Path(__file__).parents[1] / "fixtures" / "play_order.abc"
+"""Three tunes with a play order: ``P:AB`` with repeats and endings, Nottingham's
+``Y:AAB``, and ``Y:AA`` with a one-letter ``P:A`` and no part labels."""
 
 
 def two_track_tune() -> Score:
@@ -246,3 +254,77 @@ def test_smpte_and_rmid_files_are_read():
     riff = b"RIFF" + (len(buf.getvalue()) + 12).to_bytes(4, "little") + b"RMIDdata" + \
         len(buf.getvalue()).to_bytes(4, "little") + buf.getvalue()
     assert read_midi_bytes(riff).tracks[0].notes[0].end == 480
+
+
+def midi_notes(data: bytes) -> list[tuple[str, int, int, int, int, int]]:
+    """Every note of a MIDI file, read with mido: (track name, channel, start, end,
+    pitch, velocity), chord voicings included."""
+    out = []
+    for track in mido.MidiFile(file=io.BytesIO(data)).tracks:
+        name, now, sounding = "", 0, {}
+        for msg in track:
+            now += msg.time
+            if msg.type == "track_name":
+                name = msg.name
+            elif msg.type == "note_on" and msg.velocity > 0:
+                sounding[(msg.channel, msg.note)] = (now, msg.velocity)
+            elif msg.type in ("note_on", "note_off") and (msg.channel, msg.note) in sounding:
+                start, velocity = sounding.pop((msg.channel, msg.note))
+                out.append((name, msg.channel, start, now, msg.note, velocity))
+    return sorted(out)
+
+
+def header_of(abc: str) -> str:
+    return abc.split("\nK:", 1)[0]
+
+
+@pytest.mark.parametrize("x, played", [(1, 18), (2, 66), (3, 28)])
+def test_abc_midi_abc_midi_keeps_every_note_of_a_tune_with_a_play_order(tmp_path, x, played):
+    """The ABC read from MIDI is played out already: it carries no play order, so
+    the second MIDI file holds the same notes (start, end, pitch and velocity), not
+    the order applied a second time (issue 12: 142 notes became 71)."""
+    a, b, c = tmp_path / "a.mid", tmp_path / "b.abc", tmp_path / "c.mid"
+    tune = read_score(PLAY_ORDER, x=x)
+    write_score(tune, a)
+    write_score(read_score(a), b)
+    write_score(read_score(b), c)
+    first = midi_notes(a.read_bytes())
+    assert sum(n[0] == "Melody" for n in first) == played
+    assert midi_notes(c.read_bytes()) == first
+    abc = b.read_text()
+    assert not re.search(r"^[PY]:", header_of(abc), re.M)  # no P: order, no Y:
+    assert "\nP:A\n" in abc  # the part labels stay, as plain labels
+    again = read_score(b)
+    assert again.title == tune.title
+    assert [m for m in again.metadata if m[0] not in ("P", "Y")] == \
+        [m for m in tune.metadata if m[0] not in ("P", "Y")]
+
+
+def test_nottingham_y_field_is_played_once():
+    """``Y:AAB`` (Nottingham's order) is played out into the MIDI file and not kept."""
+    tune = split_tunes(PLAY_ORDER.read_text())[1]
+    assert "\nY:AAB\n" in str(tune)
+    score = read_abc(tune)
+    back = read_midi_bytes(midi_bytes(score))
+    assert ("Y", "AAB") in score.metadata and not any(k in ("P", "Y") for k, _ in back.metadata)
+    assert ("S", "the tests, Nottingham style") in back.metadata
+    assert [p.label for p in back.parts] == ["A"] * 4 + ["B"] * 2  # A twice, B once, repeated
+    assert back.tracks[0].notes == expand_repeats(back).tracks[0].notes  # nothing left to play out
+
+
+def test_file_that_kept_a_play_order_reads_without_it():
+    """Files written before the fix kept the header order in the ``composer:`` event;
+    the music in them is played out, so it is dropped when reading."""
+    score = read_score(PLAY_ORDER, x=1)
+    midi = score_to_midi_file(score)
+    event = next(m for m in midi.tracks[0] if m.type == "text" and m.text.startswith(TEXT_TAG))
+    data = json.loads(event.text[len(TEXT_TAG):])
+    data["metadata"] += [["P", "AB"], ["Y", "AB"]]
+    event.text = TEXT_TAG + json.dumps(data)
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    back = read_midi_bytes(buffer.getvalue())
+    assert back.metadata == (("S", "the tests"), ("R", "reel"))
+    assert back.title == "Order Reel"
+    assert len(back.tracks[0].notes) == 18
+    assert back.tracks[0].notes == expand_repeats(back).tracks[0].notes

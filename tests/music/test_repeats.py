@@ -213,3 +213,38 @@ def test_part_order_keeps_music_before_the_first_part_and_the_p_field():
     assert order_of(score) == [0, 2, 1, 2]
     assert [(p.tick, p.label) for p in expand_repeats(score).parts] == [
         (BAR, "B"), (2 * BAR, "A"), (3 * BAR, "B")]
+
+
+def test_played_out_score_has_no_play_order():
+    """The order is applied once: the result keeps its other metadata and its labels
+    (plain labels, at each pass) but no header P: or Y:, so expanding it again, or
+    writing it to MIDI and reading that back, changes nothing."""
+    parts = (PartMark(0, "A"), PartMark(BAR, "B"))
+    for key in ("P", "Y"):
+        score = tune({1: ":|", 2: ":|"}, bars=4, parts=parts,
+                     metadata=(("S", "a source"), (key, "AAB"), ("R", "reel")))
+        out = expand_repeats(score)
+        assert out.metadata == (("S", "a source"), ("R", "reel"))
+        assert [p.label for p in out.parts] == ["A"] * 4 + ["B"] * 2
+        assert order_of(score) == [0, 0, 0, 0, 1, 1, 2, 3]
+        assert order_of(out) == order_of(score)
+    # a tune with nothing to play out loses the order too
+    plain = expand_repeats(tune({}, bars=2, parts=parts, metadata=(("P", "AB"),)))
+    assert plain.metadata == () and plain.parts == parts
+
+
+def test_part_labels_without_an_order_play_as_written():
+    parts = (PartMark(0, "B"), PartMark(BAR, "A"), PartMark(2 * BAR, "B"))
+    assert order_of(tune({}, bars=3, parts=parts)) == [0, 1, 2]
+    assert order_of(tune({2: ":|"}, bars=3, parts=parts)) == [0, 1, 0, 1, 2]
+
+
+def test_one_letter_p_field_becomes_a_label_of_the_played_out_tune():
+    score = tune({1: ":|"}, bars=2, metadata=(("Y", "AA"), ("P", "A")))
+    out = expand_repeats(score)
+    assert order_of(score) == [0, 0, 1] * 2 and out.metadata == ()
+    assert [(p.tick, p.label) for p in out.parts] == [
+        (0, "A"), (BAR, "A"), (3 * BAR, "A"), (4 * BAR, "A")]
+    assert order_of(out) == order_of(score)
+    # without a P: the tune gets no label it never had
+    assert expand_repeats(tune({}, bars=2, metadata=(("Y", "AA"),))).parts == ()
