@@ -234,7 +234,7 @@ def _assemble(raw_tracks, tempos, meters, keys, conductor, title, where) -> Scor
     score = Score(
         title=conductor.get("title") if isinstance(conductor.get("title"), str) else title,
         tracks=tuple(tracks),
-        chords=tuple(sorted(chords)),
+        chords=tuple(sorted(chords, key=lambda c: c.start)),  # at one tick: file order
         meters=tuple(meters) or (MeterChange(0, 4, 4),),
         keys=tuple(keys) or (KeyChange(0, "C"),),
         tempos=tuple(tempos) or (TempoChange(0, 120.0),),

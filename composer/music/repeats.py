@@ -495,7 +495,6 @@ def _copy(score: Score, segments: tuple[Segment, ...]) -> Score:
 
 
 def _dedupe_chords(chords: list[ChordSymbol]) -> list[ChordSymbol]:
-    by_tick: dict[int, ChordSymbol] = {}
-    for c in chords:
-        by_tick[c.start] = c
-    return sorted(by_tick.values())
+    """Sorted by tick; chord symbols at one tick keep their written order
+    (``"A7""A"``: both are kept, the last one sounds)."""
+    return sorted(dict.fromkeys(chords), key=lambda c: c.start)

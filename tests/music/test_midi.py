@@ -328,3 +328,13 @@ def test_file_that_kept_a_play_order_reads_without_it():
     assert back.title == "Order Reel"
     assert len(back.tracks[0].notes) == 18
     assert back.tracks[0].notes == expand_repeats(back).tracks[0].notes
+
+
+def test_chord_symbols_at_one_tick_keep_their_order():
+    """``"Gm""Bb"`` on one note: both come back, in that order (the last one sounds)."""
+    melody = (Note(0, 2 * Q, 67), Note(2 * Q, 4 * Q, 70))
+    score = Score(tracks=(Track("Melody", melody, "melody"),),
+                  chords=(ChordSymbol(0, "G"), ChordSymbol(2 * Q, "Gm"), ChordSymbol(2 * Q, "Bb")))
+    back = read_midi_bytes(midi_bytes(score))
+    assert [(c.start, c.text) for c in back.chords] == [(0, "G"), (2 * Q, "Gm"), (2 * Q, "Bb")]
+    assert midi_notes(midi_bytes(back)) == midi_notes(midi_bytes(score))

@@ -248,3 +248,10 @@ def test_one_letter_p_field_becomes_a_label_of_the_played_out_tune():
     assert order_of(out) == order_of(score)
     # without a P: the tune gets no label it never had
     assert expand_repeats(tune({}, bars=2, metadata=(("Y", "AA"),))).parts == ()
+
+
+def test_chord_symbols_at_one_tick_keep_their_written_order_at_every_pass():
+    score = tune({2: ":|"}, bars=2, chords=(ChordSymbol(0, "A7"), ChordSymbol(0, "A"),
+                                            ChordSymbol(BAR, "G")))
+    assert [(c.start, c.text) for c in expand_repeats(score).chords] == [
+        (0, "A7"), (0, "A"), (BAR, "G"), (2 * BAR, "A7"), (2 * BAR, "A"), (3 * BAR, "G")]
