@@ -1,9 +1,11 @@
-"""``composer convert IN OUT``: between ABC, MIDI and MusicXML (in) and ABC, MIDI (out)."""
+"""``composer convert IN OUT``: between ABC, MIDI and MusicXML (in) and ABC, MIDI (out).
+The reader's warnings (ABC lengths rounded to whole ticks) go to stderr."""
 
 from __future__ import annotations
 
 from composer.cli.options import add_tune_options, tune_selection
-from composer.music.io import read_score, write_score
+from composer.cli.reading import read_input
+from composer.music.io import write_score
 
 
 def add_parser(sub) -> None:
@@ -20,6 +22,6 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    score = read_score(args.input, **tune_selection(args))
+    score = read_input(args.input, **tune_selection(args))
     write_score(score, args.output)
     return 0

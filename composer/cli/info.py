@@ -1,10 +1,12 @@
-"""``composer info IN``: the tunes of an ABC file (or the one tune of a MIDI/MusicXML file)."""
+"""``composer info IN``: the tunes of an ABC file (or the one tune of a MIDI/MusicXML file);
+the warnings of the tunes that read (lengths rounded to whole ticks) go to stderr."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from composer.cli.reading import print_warnings
 from composer.music.io import ABC_EXTENSIONS, read_score, read_text
 
 
@@ -21,9 +23,12 @@ def run(args) -> int:
     if path.suffix.lower() in ABC_EXTENSIONS:
         from composer.music.abc import list_tunes
 
-        rows = [t.as_dict() for t in list_tunes(read_text(path), source=path.name)]
+        warnings = []
+        rows = [t.as_dict() for t in list_tunes(read_text(path), source=path.name,
+                                                warnings=warnings)]
         if all(r.get("error") for r in rows):
             read_score(path)  # no tune reads: fail with the first one's error
+        print_warnings(warnings, args.input)
     else:
         score = read_score(path)
         rows = [{

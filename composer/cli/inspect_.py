@@ -79,7 +79,7 @@ def tune_text(path: Path, args) -> str:
 def run(args) -> int:
     if args.top < 1:
         raise CliError("--top must be at least 1")
-    from composer.music.io import read_score
+    from composer.cli.reading import read_input
 
     path = Path(args.input)
     loaded = load(args.model)
@@ -89,11 +89,11 @@ def run(args) -> int:
         else:
             from composer.music.abc import score_to_abc
 
-            text = score_to_abc(read_score(path, **tune_selection(args)))
+            text = score_to_abc(read_input(path, **tune_selection(args)))
         result = inspect_text(loaded, text, args.layer, args.neuron, args.top)
         print(json.dumps(result, ensure_ascii=False) if args.json else text_summary(result))
         return 0
-    score = read_score(path, **tune_selection(args))
+    score = read_input(path, **tune_selection(args))
     result = inspect_events(loaded, score, args.bar, args.top)
     print(json.dumps(result, ensure_ascii=False) if args.json else event_summary(result))
     return 0

@@ -3,7 +3,9 @@
 ``composer`` or ``composer FILE`` opens the window; ``composer COMMAND ...`` runs a
 subcommand. Each subcommand lives in its own module under :mod:`composer.cli` with
 ``add_parser(subparsers)`` and ``run(args) -> int``. Errors of the core become one
-line on stderr and exit status 2; nothing prints a traceback at a user.
+line on stderr and exit status 2; nothing prints a traceback at a user. Warnings of
+the core (an ABC length rounded to whole ticks) become ``warning: FILE:LINE:COLUMN:
+reason`` lines on stderr and the command goes on (:mod:`composer.cli.reading`).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from composer.cli.errors import CliError
 from composer.cli.options import add_tune_options, tune_selection
-from composer.music.io import read_score
+from composer.cli.reading import read_input
 
 
 def add_parser(sub) -> None:
@@ -37,7 +37,7 @@ def run(args) -> int:
         raise CliError(f"--sample-rate {args.sample_rate}: use 8000 to 192000 Hz")
     if not 0.25 <= args.tempo <= 4:
         raise CliError(f"--tempo {args.tempo}: use 0.25 to 4")
-    score = read_score(args.input, **tune_selection(args))
+    score = read_input(args.input, **tune_selection(args))
     from composer.audio.render import render_to_wav
 
     render_to_wav(score, out, soundfont=args.soundfont, sample_rate=args.sample_rate,

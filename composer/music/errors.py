@@ -3,6 +3,8 @@ what is wrong and what to do; ``str(error)`` is one plain-words line."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class MusicError(Exception):
     """Base of every error the music core raises on bad input."""
@@ -23,6 +25,31 @@ class AbcSyntaxError(MusicError):
         elif where:
             where += " "
         super().__init__(f"{where}{reason}")
+
+
+@dataclass(frozen=True)
+class AbcWarning:
+    """Something in ABC text that reads, but not exactly as written (a note length
+    that is not a whole number of ticks is rounded). Plain data, never raised: the
+    reader hands warnings out beside the score (``ParsedTune.warnings``). ``line``
+    and ``column`` are 1-based positions in the text given to the reader, as in
+    :class:`AbcSyntaxError`; ``length`` is how many characters from there the
+    warning is about (at least 1); ``str(warning)`` is
+    ``source:line:column: reason``."""
+
+    reason: str
+    line: int = 0
+    column: int = 0
+    source: str = ""
+    length: int = 1
+
+    def __str__(self) -> str:
+        where = f"{self.source}:" if self.source else ""
+        if self.line:
+            where += f"{self.line}:{self.column}: " if self.column else f"{self.line}: "
+        elif where:
+            where += " "
+        return f"{where}{self.reason}"
 
 
 class TuneNotFoundError(MusicError):

@@ -9,11 +9,12 @@ header is prepended for reading, error lines and character offsets are shifted b
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections import OrderedDict
 
-from composer.music.errors import AbcSyntaxError
+from composer.music.errors import AbcSyntaxError, AbcWarning
 from composer.music.score import Score
 
 _X_LINE = re.compile(r"^X:\s*(\d+)", re.MULTILINE)
@@ -35,6 +36,8 @@ BIG_TEXT_CHARS = 12000
 _CACHE: OrderedDict[tuple[str, str], tuple] = OrderedDict()
 _CACHE_SIZE = 8
 _LOCK = threading.Lock()
+_WARNINGS: dict[tuple[str, str], tuple[AbcWarning, ...]] = {}
+"""The reader's warnings of each text in ``_CACHE`` (same keys), lines in the text."""
 
 
 def _parse(text: str, header: str, compute: bool = True):
@@ -61,6 +64,9 @@ def _parse(text: str, header: str, compute: bool = True):
         _CACHE[key] = result
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
+        _WARNINGS[key] = tuple(_shift_warning(w, header) for w in parsed.warnings)
+        for old in [k for k in _WARNINGS if k not in _CACHE]:
+            del _WARNINGS[old]
     return result
 
 
@@ -80,6 +86,26 @@ def _shift_error(e: AbcSyntaxError, header: str) -> AbcSyntaxError:
         return AbcSyntaxError(f"in the file header (line {e.line}): {e.reason}", 0, 0,
                               e.source)
     return AbcSyntaxError(e.reason, max(e.line - lines, 0), e.column, e.source)
+
+
+def _shift_warning(w: AbcWarning, header: str) -> AbcWarning:
+    """A warning's line counted in the tune's text (warnings are about notes, never in
+    the file header)."""
+    lines = header.count("\n") + (1 if header and not header.endswith("\n") else 0)
+    return dataclasses.replace(w, line=max(w.line - lines, 1)) if lines and w.line else w
+
+
+def tune_warnings(text: str, header: str = "", read: bool = True) -> list[AbcWarning]:
+    """The reader's warnings about the tune ``text`` (lengths rounded to whole ticks),
+    lines in ``text``; ``[]`` when it does not read (or a long text is not read yet).
+    With ``read`` false, only a text read before is looked at (no read now)."""
+    try:
+        if _parse(text, header, compute=read and len(text) <= BIG_TEXT_CHARS) is None:
+            return []
+    except AbcSyntaxError:
+        return []
+    with _LOCK:
+        return list(_WARNINGS.get((text, header), ()))
 
 
 def read_tune(text: str, header: str = "") -> Score:

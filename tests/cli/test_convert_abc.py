@@ -3,6 +3,8 @@ and never a half-written or stray output file."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from composer.cli.main import main
@@ -112,3 +114,50 @@ def test_unknown_formats(tmp_path, capsys):
     odd.write_text(TRICKY.read_text())
     assert main(["convert", str(odd), str(tmp_path / "out.abc")]) == 2
     assert "unknown format .txt" in capsys.readouterr().err
+
+
+# --- warnings (issue 12): one line each on stderr, and the command succeeds ----------------
+OFF_TICKS = "X:1\nT:t\nM:4/4\nL:1/16\nK:G\nA4 a/16 b/16 c15|\n"  # 1/256 notes: 7.5 ticks
+
+
+def test_a_length_off_the_ticks_is_a_warning_line_and_the_conversion_succeeds(tmp_path,
+                                                                              capsys):
+    src, out = tmp_path / "odd.abc", tmp_path / "odd.mid"
+    src.write_text(OFF_TICKS)
+    assert main(["convert", str(src), str(out)]) == 0
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 2 and captured.out == ""
+    assert lines[0].startswith(f"warning: {src}:6:4: a/16 lasts 7.5 ticks (1/256 of a whole "
+                               "note) at L:1/16")
+    assert lines[0].endswith("it is rounded to 8 ticks: write a/8 or change L:")
+    assert lines[1].startswith(f"warning: {src}:6:9: b/16 lasts 7.5 ticks")
+    assert "Traceback" not in captured.err
+    assert [n.duration for n in read_score(out).notes][1:3] == [8, 7]
+
+
+def test_info_prints_the_warnings_of_each_tune_and_succeeds(tmp_path, capsys):
+    src = tmp_path / "two.abc"
+    src.write_text(OFF_TICKS + "\n" + OFF_TICKS.replace("X:1", "X:2").replace("b/16", "b/8"))
+    assert main(["info", str(src), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)) == 2  # stdout stays JSON
+    assert [line.split(": ")[1] for line in captured.err.splitlines()] == [
+        f"{src}:6:4", f"{src}:6:9", f"{src}:13:4"]
+
+
+def test_a_clean_tune_prints_no_warning(tmp_path, capsys):
+    out = tmp_path / "t.mid"
+    assert main(["convert", str(TRICKY), str(out), "--tune", "4"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_read_input_is_read_score_with_warnings_on_stderr(tmp_path, capsys):
+    from composer.cli.reading import read_input
+
+    src = tmp_path / "odd.abc"
+    src.write_text(OFF_TICKS)
+    assert read_input(src) == read_score(src)
+    assert capsys.readouterr().err.count("\nwarning: ") == 1  # two lines
+    assert read_input(FIXTURES / "little.musicxml") == read_score(FIXTURES / "little.musicxml")
+    assert capsys.readouterr().err == ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from composer.music.abc import list_tunes, read_abc
-from composer.music.errors import AbcSyntaxError, MusicError
+from composer.music.errors import AbcSyntaxError, AbcWarning, MusicError
 from composer.music.io import read_score
 
 HEAD = "X:1\nT:t\nM:4/4\nL:1/8\nK:G\n"  # the body starts on line 6
@@ -100,3 +100,16 @@ def test_latin1_junk_is_a_syntax_error(tmp_path):
 
 def test_errors_are_music_errors():
     assert issubclass(AbcSyntaxError, MusicError)
+
+
+def test_warnings_are_plain_data_with_the_error_s_position_format():
+    w = AbcWarning("a/16 lasts 7.5 ticks", 6, 3, "tune.abc", 4)
+    assert not isinstance(w, BaseException)
+    assert str(w) == "tune.abc:6:3: a/16 lasts 7.5 ticks"
+    assert str(AbcWarning("r", 6)) == "6: r" and str(AbcWarning("r")) == "r"
+    assert w == AbcWarning("a/16 lasts 7.5 ticks", 6, 3, "tune.abc", 4)  # comparable
+
+
+def test_a_tune_with_an_error_has_no_warnings_only_the_error():
+    with pytest.raises(AbcSyntaxError, match="6:6: sharps"):
+        read_abc(HEAD + "a/16 #c7|", source="tune.abc")

@@ -231,3 +231,80 @@ def test_parse_gives_score_map_and_tune(tricky):
     assert parsed.tune.x == 3 and parsed.tune.line == 33
     assert parsed.score == read_abc(tricky, x=3)
     assert parsed.time_map.tune_start == parsed.tune.offset
+
+
+# --- lengths that are not whole ticks (issue 12) ------------------------------------------
+def test_a_length_off_the_ticks_is_rounded_with_a_warning_at_its_place():
+    text = tune("A4 a/16 b/16 c3 d4 e4|", "M:4/4\nL:1/16\nK:C")  # the body is line 6
+    parsed = parse_abc(text, source="t.abc")
+    # 1/256 of a whole note is 7.5 ticks: rounded (the score stays whole ticks)
+    assert [(n.start, n.end) for n in parsed.score.notes][1:3] == [(480, 488), (488, 495)]
+    a, b = parsed.warnings
+    assert (a.line, a.column, a.length, a.source) == (6, 4, 4, "t.abc")
+    assert (b.line, b.column, b.length) == (6, 9, 4)
+    assert a.reason == (
+        "a/16 lasts 7.5 ticks (1/256 of a whole note) at L:1/16, shorter than the shortest "
+        "note Composer keeps exactly (1/128 of a whole note, 15 ticks); it is rounded to 8 "
+        "ticks: write a/8 or change L:")
+    assert "rounded to 7 ticks: write b/8 or change L:" in b.reason
+    assert str(a) == f"t.abc:6:4: {a.reason}"
+    assert read_abc(text) == parsed.score  # read_abc is unchanged
+
+
+@pytest.mark.parametrize("body,header,place,words", [
+    ("A2 z/16 A/16 B12|", "L:1/16\nK:C", (5, 4, 4), "z/16 lasts 7.5 ticks"),
+    ("A2 [ce]/16 z/16 B12|", "L:1/16\nK:C", (5, 4, 7), "write [ce]/8 or change L:"),
+    ("A a/32 z/32 B6|", "K:C", (4, 3, 4), "at the default L:1/8 (the tune has no L: line)"),
+    ("A a/8>b/8 B3|", "L:1/16\nK:C", (5, 3, 3), "a/8 lasts 22.5 ticks (3/256 of a whole "
+     "note) at L:1/16 after a broken rhythm, not a whole number of Composer's ticks"),
+    ("AB (7cdefgab c2|", "L:1/8\nK:C", (5, 4, 2), "(7 puts 7 notes in the time of 2"),
+    ("abcd\n  [L:1/256] a a B8|", "L:1/8\nK:C", (6, 13, 1), "write a2 or change L:"),
+])
+def test_warning_places_and_words(body, header, place, words):
+    warnings = parse_abc(tune(body, header)).warnings
+    assert warnings, body
+    w = warnings[0]
+    assert (w.line, w.column, w.length) == place
+    assert words in w.reason
+
+
+def test_a_tuplet_is_reported_once():
+    warnings = parse_abc(tune("(7cdefgab (7cdefgab|", "L:1/8\nK:C")).warnings
+    assert [(w.line, w.column) for w in warnings] == [(5, 1), (5, 11)]
+
+
+def test_normal_tunes_have_no_warnings(tricky):
+    for body, header in [
+        ("(3ABc d2 (3:2:2A2B z2|", "M:4/4\nL:1/8\nK:C"),  # triplets: 160 ticks
+        ("(5ABcde|", "M:6/8\nL:1/8\nK:C"),  # quintuplets: 144 ticks
+        ("(5A/B/c/d/e/ (3A//B//c// a//// z//// a/4>b/4 A/>B/ [CE]/ A3/2|",
+         "M:4/4\nL:1/8\nK:C"),  # down to 1/128 notes (15 ticks) and their tuplets
+        ("(3a/16b/16c/16 d2|", "M:4/4\nL:1/16\nK:C"),  # a triplet of 1/256: 5 ticks
+        ("Z2|A B c|", "M:3/64\nL:1/64\nK:C"),
+    ]:
+        assert parse_abc(tune(body, header)).warnings == (), body
+    for i in range(len(list_tunes(tricky))):
+        assert parse_abc(tricky, index=i).warnings == ()
+    for path in (FIXTURES / "folk").glob("*.abc"):
+        found = []
+        list_tunes(path.read_text(), warnings=found)
+        assert found == []
+
+
+def test_many_warnings_end_with_how_many_more():
+    from composer.music.abc.reader import MAX_WARNINGS
+
+    warnings = parse_abc(tune("a" * (MAX_WARNINGS + 7) + "|", "L:1/256\nK:C")).warnings
+    assert len(warnings) == MAX_WARNINGS + 1
+    last = warnings[-1]
+    assert (last.line, last.column) == (5, MAX_WARNINGS + 1)
+    assert last.reason == "and 7 more places from here on where a length is rounded to whole ticks"
+
+
+def test_list_tunes_collects_the_warnings_of_every_tune():
+    text = tune("a/16 A3|", "L:1/16\nK:C") + "\n" + tune("A B|") + "\n" + tune(
+        "b/16 A3|", "L:1/16\nK:C").replace("X:1", "X:3")
+    found = []
+    infos = list_tunes(text, warnings=found)
+    assert len(infos) == 3
+    assert [(w.line, w.column) for w in found] == [(5, 1), (18, 1)]  # X:1 and X:3

@@ -129,3 +129,62 @@ def test_ctrl_z_in_the_editor_undoes_through_the_document(window, qtbot):
     assert window.document.text == text == editor.toPlainText()
     QTest.keyClick(editor, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert "xyz" in editor.toPlainText() and window.document.text == editor.toPlainText()
+
+
+def underlined(editor, block_number: int, color) -> list[int]:
+    """Characters of a block drawn with a wavy underline of ``color``."""
+    block = editor.document().findBlockByNumber(block_number)
+    out = []
+    for r in block.layout().formats():
+        fmt = QTextCharFormat(r.format)
+        if (fmt.underlineStyle() == QTextCharFormat.UnderlineStyle.WaveUnderline
+                and fmt.underlineColor() == color):
+            out += range(r.start, r.start + r.length)
+    return out
+
+
+def test_a_warning_is_marked_in_orange_and_cleared_by_a_clean_read(qtbot):
+    from composer.ui.abc_editor.highlighter import WARNING_COLOR
+
+    doc = Document()
+    # the file header (L:1/16) is read before the tune: lines count in the tune's text
+    doc.load_text("L:1/16\n\nX:1\nT:t\nM:4/4\nK:C\nA4 a/16 b/16 c15|\n")
+    pane = AbcPane(doc)
+    qtbot.addWidget(pane)
+    pane.show()
+    editor = pane.editor
+    assert doc.error is None and doc.score.notes[1].duration == 8  # read, rounded
+    assert underlined(editor, 4, WARNING_COLOR) == [3, 4, 5, 6, 8, 9, 10, 11]
+    assert wavy(editor, 4) == [3, 4, 5, 6, 8, 9, 10, 11]  # and no red error mark
+    assert [(w.line, w.column, w.length) for w in pane.warnings] == [(5, 4, 4), (5, 9, 4)]
+    assert pane.error_label.isVisible()
+    assert pane.error_label.text().startswith(
+        "Warning 1 of 2, line 5, column 4: a/16 lasts 7.5 ticks")
+    assert pane.error_label.text().endswith("write a/8 or change L:")
+    at = editor.document().findBlockByNumber(4).position() + 4
+    assert editor.warning_at(at).startswith("a/16 lasts 7.5 ticks")
+    assert editor.warning_at(at - 2) is None
+    pane._go_to_error()
+    assert (editor.textCursor().blockNumber(), editor.textCursor().positionInBlock()) == (4, 3)
+
+    # an error takes the line over (and the warnings are gone with the reading)
+    editor.replace_text(doc.text.replace("c15|", "c15 #|"))
+    doc.edit_text(editor.toPlainText())
+    doc.parse_now()
+    assert doc.error is not None and pane.warnings == []
+    assert underlined(editor, 4, WARNING_COLOR) == []
+    assert pane.error_label.text().startswith("Line 5, column")
+
+    # a clean read clears everything
+    editor.replace_text(doc.text.replace("a/16 b/16 c15 #|", "a/8 b/8 c14|"))
+    doc.edit_text(editor.toPlainText())
+    doc.parse_now()
+    assert doc.error is None and pane.warnings == []
+    assert wavy(editor, 4) == [] and not pane.error_label.isVisible()
+
+    # undo brings the warning text back, and its marks
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert "a/16" in doc.text and doc.error is None
+    assert underlined(editor, 4, WARNING_COLOR) == [3, 4, 5, 6, 8, 9, 10, 11]
+    assert pane.error_label.text().startswith("Warning 1 of 2, line 5, column 4")

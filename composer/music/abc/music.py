@@ -4,7 +4,9 @@ are in :mod:`.parser`'s docstring)."""
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
+from typing import NamedTuple
 
 from composer.music.abc import fields as F
 from composer.music.abc.lexer import LexError, NoteTok, Token
@@ -20,6 +22,22 @@ _BAR_RANK = ("|", "[|", "||", "|]")
 _MAX_TICKS = 10_000 * TICKS_PER_WHOLE
 """Longest tune we read (10,000 bars of 4/4): stops typos like ``Z999`` from making
 scores nobody can draw."""
+_SHORTEST_EXACT = Fraction(1, 128)
+"""The shortest plain note a whole number of ticks long (15 ticks)."""
+
+
+class Timed(NamedTuple):
+    """One written note, rest or chord, for checking its time against whole ticks:
+    its token, its entries ``[first, end)`` of ``Parser.written``, the unit length
+    and whether an ``L:`` line set it, and the tuplet it is in (``(start, end, p,
+    q)`` of the tuplet's characters, or ``None``)."""
+
+    tok: Token
+    first: int
+    end: int
+    unit: Fraction
+    unit_written: bool
+    tuplet: tuple[int, int, int, int] | None
 
 
 class MusicRules:
@@ -42,6 +60,9 @@ class MusicRules:
         self._mark(v, tok.start)
         unit = self._unit(v)
         factor = Fraction(1)
+        first = len(self.written)
+        self.timed.append(Timed(tok, first, first + max(len(notes), 1), unit, self.unit_written,
+                                self.tuplet_marks.get(v.id) if v.tuplet_left > 0 else None))
         if v.tuplet_left > 0:
             factor = v.tuplet_factor
             v.tuplet_left -= 1
@@ -167,6 +188,7 @@ class MusicRules:
                 q = 3 if num % 3 == 0 and num > 3 else 2
         v.tuplet_factor = Fraction(q, p)
         v.tuplet_left = r or p
+        self.tuplet_marks[v.id] = (tok.start, tok.end, p, q)
 
     def _grace(self, tok: Token) -> None:
         self._mark(self._current(), tok.start)
@@ -226,6 +248,134 @@ class MusicRules:
         self.open_volta = None
         if tick > start:
             self.voltas.append(Volta(to_tick(start), to_tick(tick), numbers))
+
+    # --- times that are not whole ticks ------------------------------------------------
+    def _off_grid(self) -> list[tuple[int, int, str]]:
+        """``(char_start, char_end, reason)`` of every written note, rest or chord whose
+        length is not a whole number of ticks (it is rounded), once per place: the
+        note itself, or the tuplet whose ratio makes it so (once per tuplet). A start
+        off the whole ticks always follows such a length in the same voice (bars and
+        ``Z`` rests are whole ticks), which is the place reported."""
+        found: list[tuple[int, int, str]] = []
+        tuplets: set[int] = set()
+        written = self.written
+        for t in self.timed:
+            off = [i for i in range(t.first, t.end) if _off(written[i])]
+            if not off:
+                continue
+            plain = _plain(t)  # as written, before tuplets and broken rhythm
+            own = [i for i in off if plain[i - t.first].denominator != 1]
+            if own:  # the length as written is off the ticks
+                i = own[0]
+                found.append((t.tok.start, t.tok.end, self._note_reason(
+                    t, written[i], plain[i - t.first], broken=False)))
+                continue
+            w = written[off[0]]
+            if t.tuplet is not None and any(
+                    (plain[i - t.first] * Fraction(t.tuplet[3], t.tuplet[2])).denominator
+                    != 1 for i in off):
+                if t.tuplet[0] not in tuplets:
+                    tuplets.add(t.tuplet[0])
+                    found.append((t.tuplet[0], t.tuplet[1], self._tuplet_reason(t, w)))
+                continue
+            found.append((t.tok.start, t.tok.end, self._note_reason(  # a broken rhythm's
+                t, w, plain[off[0] - t.first], broken=True)))
+        return sorted(found)
+
+    def _note_reason(self, t: Timed, w: list, plain: Fraction, broken: bool) -> str:
+        written = self.text[t.tok.start:t.tok.end]
+        length = w[2] - w[1]
+        rounded = to_tick(w[2]) - to_tick(w[1])
+        whole = length / TICKS_PER_WHOLE
+        if whole < _SHORTEST_EXACT:
+            why = ("shorter than the shortest note Composer keeps exactly (1/128 of a whole "
+                   "note, 15 ticks)")
+        else:
+            why = "not a whole number of Composer's ticks (480 per quarter note)"
+        after = " after a broken rhythm" if broken else ""
+        if broken:
+            advice = "write the pair of notes longer or change L:"
+        else:
+            better = _suggest(written, t.tok, plain / TICKS_PER_WHOLE, t.unit)
+            advice = f"write {better} or change L:" if better else "write it longer or change L:"
+        return (f"{written} lasts {_ticks(length)} ticks ({whole} of a whole note) at "
+                f"{_unit_text(t)}{after}, {why}; it is rounded to {rounded} ticks: {advice}")
+
+    def _tuplet_reason(self, t: Timed, w: list) -> str:
+        start, end, p, q = t.tuplet
+        written = self.text[start:end]
+        length = w[2] - w[1]
+        return (f"{written} puts {p} notes in the time of {q}: at {_unit_text(t)} they last "
+                f"{_ticks(length)} ticks, not a whole number of Composer's ticks (480 per "
+                "quarter note), so each is rounded to whole ticks, by less than a tick (too "
+                "little to hear): leave it, or use a tuplet that divides evenly such as "
+                "(3, (5 or (6")
+
+
+def _off(w: list) -> bool:
+    """Whether a written entry's length is not a whole number of ticks."""
+    if w[1].denominator == 1 and w[2].denominator == 1:  # the common case, fast
+        return False
+    return (w[2] - w[1]).denominator != 1
+
+
+def _plain(t: Timed) -> list[Fraction]:
+    """The lengths in ticks of ``t``'s written entries as written (their own length
+    times the chord's, in units)."""
+    scale = t.unit * TICKS_PER_WHOLE
+    if t.tok.kind == "rest":
+        return [t.tok.value * scale]
+    if t.tok.kind == "note":
+        return [t.tok.value.length * scale]
+    notes, outer = t.tok.value
+    return [n.length * outer * scale for n in notes]
+
+
+def _ticks(t: Fraction) -> str:
+    """``7.5``, ``3.75``; ``about 68.6`` when the decimals do not end soon."""
+    if (t * 1000).denominator == 1:
+        return f"{float(t):g}"
+    return f"about {float(t):.1f}"
+
+
+def _unit_text(t: Timed) -> str:
+    unit = f"L:{t.unit.numerator}/{t.unit.denominator}"
+    return unit if t.unit_written else f"the default {unit} (the tune has no L: line)"
+
+
+_NOTE_HEAD = re.compile(r"(?:\^\^|\^|__|_|=)?[A-Ga-g][,']*", re.ASCII)
+
+
+def _suggest(written: str, tok: Token, whole: Fraction, unit: Fraction) -> str | None:
+    """The note, rest or chord written with the nearest length that is a whole number
+    of ticks and a multiple of a 1/128 note (``a/16`` at ``L:1/16`` -> ``a/8``), or
+    ``None`` when its length is not written in one place (a chord with lengths
+    inside)."""
+    if tok.kind == "note":
+        m = _NOTE_HEAD.match(written)
+        head = m.group(0) if m else None
+    elif tok.kind == "rest":
+        head = written[:1]
+    elif tok.kind == "chord" and all(n.length == 1 for n in tok.value[0]):
+        head = written[:written.rfind("]") + 1]
+    else:
+        head = None
+    if not head:
+        return None
+    steps = max(round(whole / _SHORTEST_EXACT), 1)
+    multiple = steps * _SHORTEST_EXACT / unit
+    return head + _length_text(multiple)
+
+
+def _length_text(m: Fraction) -> str:
+    """An ABC length suffix: 1 -> ``""``, 2 -> ``"2"``, 1/8 -> ``"/8"``, 3/2 -> ``"3/2"``."""
+    if m == 1:
+        return ""
+    if m.denominator == 1:
+        return str(m.numerator)
+    if m.numerator == 1:
+        return f"/{m.denominator}"
+    return f"{m.numerator}/{m.denominator}"
 
 
 def to_tick(t: Fraction) -> int:

@@ -30,6 +30,9 @@ fractions and rounded to whole ticks only at the end):
   bar line, the next ending, or the end of the tune. ``Z4`` is four bars of rest.
 - **Voices** (``V:``) each keep their own time; the first voice with music owns
   the bar lines, endings, meters and keys; chord symbols come from every voice.
+- **Whole ticks.** A length that is not a whole number of ticks (``a/16`` at
+  ``L:1/16`` is 7.5) is rounded, and the place is reported in ``Parsed.warnings``
+  (the note, or the tuplet whose ratio causes it: ``(7`` of eighths), never silently.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from fractions import Fraction
 
 from composer.music.abc import fields as F
 from composer.music.abc.lexer import LexError, Token
-from composer.music.abc.music import MusicRules, to_tick
+from composer.music.abc.music import MusicRules, Timed, to_tick
 from composer.music.abc.state import VoiceState
 from composer.music.abc.written import Parsed, WrittenBar, WrittenNote, WrittenSymbol
 from composer.music.score import (
@@ -87,6 +90,9 @@ class Parser(MusicRules):
         self.chords: list[tuple[Fraction, str, str]] = []  # (tick, text, voice)
         self.written: list[list] = []  # [voice, start, end, pitch, c0, c1]
         self.symbols: list[tuple[str, Fraction, str, int, int]] = []
+        self.timed: list[Timed] = []  # every note, rest and chord, checked for whole ticks
+        self.tuplet_marks: dict[str, tuple[int, int, int, int]] = {}  # voice -> its last tuplet
+        self.unit_written = False  # an L: line was read
         self.body_start = len(text)
         self.first_offset = tokens[0].start if tokens else 0
         self.x_offset: int | None = None
@@ -144,6 +150,7 @@ class Parser(MusicRules):
             return
         if letter == "L":
             unit = F.parse_length(value)
+            self.unit_written = True
             if self.state != "body":
                 self.unit = unit
             else:
@@ -320,6 +327,7 @@ class Parser(MusicRules):
                           for vid, t, text, a, b in self.symbols),
             body_start=self.body_start,
             main_voice=main_id,
+            warnings=tuple(self._off_grid()),
         )
 
     def _tracks(self, voices: list[VoiceState]) -> list[Track]:

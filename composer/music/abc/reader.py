@@ -1,5 +1,6 @@
 """Reading ABC: pick a tune of a (multi-tune) text, lex, parse, and report errors
-with 1-based ``line:column`` in the text given."""
+(raised) and warnings (handed out beside the score) with 1-based ``line:column`` in
+the text given."""
 
 from __future__ import annotations
 
@@ -15,28 +16,34 @@ from composer.music.abc.tunes import (
     header_summary,
     split_tunes,
 )
-from composer.music.errors import AbcSyntaxError, TuneNotFoundError
+from composer.music.errors import AbcSyntaxError, AbcWarning, TuneNotFoundError
 from composer.music.score import Score
 
 _FILE_HEADER_SKIP = frozenset("XKTVPWw")
 """Fields of a file header that are not defaults for the tunes."""
+MAX_WARNINGS = 20
+"""Warnings kept per tune; the place after the last one says how many more there are."""
 
 
 @dataclass(frozen=True)
 class ParsedTune:
     """One tune read from a text: its :class:`Score`, the map between its characters
-    and ticks, and its text (with offset, line and ``X:`` number)."""
+    and ticks, its text (with offset, line and ``X:`` number), and the
+    :class:`AbcWarning` of each place not read exactly as written (a length that
+    is not a whole number of ticks, rounded), in text order: at most
+    :data:`MAX_WARNINGS`, and then one more saying how many places are left out."""
 
     score: Score
     time_map: AbcTimeMap
     tune: TuneText
+    warnings: tuple[AbcWarning, ...] = ()
 
 
 def parse_abc(text: str, *, x: int | None = None, index: int | None = None,
               source: str = "") -> ParsedTune:
     """Read one tune of ``text`` (by ``X:`` number ``x`` or 0-based ``index``; default
-    the first) with its time map. Raises :class:`AbcSyntaxError` (positions in
-    ``text``) or :class:`TuneNotFoundError`."""
+    the first) with its time map and warnings. Raises :class:`AbcSyntaxError`
+    (positions in ``text``) or :class:`TuneNotFoundError`."""
     src = Source(text, name=source)
     tunes = _tunes(text, src)
     tune = _select(tunes, x, index, source)
@@ -45,7 +52,8 @@ def parse_abc(text: str, *, x: int | None = None, index: int | None = None,
 
 def read_abc(text: str, *, x: int | None = None, index: int | None = None,
              source: str = "") -> Score:
-    """One tune of an ABC text as a :class:`Score` (see :func:`parse_abc`)."""
+    """One tune of an ABC text as a :class:`Score` (see :func:`parse_abc`; its
+    warnings are in :attr:`ParsedTune.warnings`)."""
     return parse_abc(text, x=x, index=index, source=source).score
 
 
@@ -62,21 +70,26 @@ def bar_spans(text: str, *, x: int | None = None,
     return parsed.time_map.bar_spans(parsed.score)
 
 
-def list_tunes(text: str, source: str = "") -> list[TuneInfo]:
+def list_tunes(text: str, source: str = "", *,
+               warnings: list[AbcWarning] | None = None) -> list[TuneInfo]:
     """A summary of every tune of ``text``. A tune that cannot be read is still
     listed, with its ``error`` and ``bars=None``. Raises :class:`AbcSyntaxError`
-    when the text holds no tune at all."""
+    when the text holds no tune at all. ``warnings`` given: the warnings of every
+    tune that reads are appended to it."""
     src = Source(text, name=source)
     tunes = _tunes(text, src)
     header = file_header(text, tunes)
     infos = []
     for i, tune in enumerate(tunes, start=1):
         try:
-            score = _parse(tune, header, src).score
+            parsed = _parse(tune, header, src)
         except AbcSyntaxError as e:
             title, meter, key = header_summary(tune)
             infos.append(TuneInfo(i, tune.x, title, meter, key, None, tune.line, str(e)))
             continue
+        score = parsed.score
+        if warnings is not None:
+            warnings.extend(parsed.warnings)
         infos.append(TuneInfo(i, tune.x, score.title, str(score.meters[0]),
                               str(score.keys[0]), len(score.bars()), tune.line))
     return infos
@@ -136,4 +149,22 @@ def _parse(tune: TuneText, header: str, src: Source) -> ParsedTune:
     body_start = parsed.body_start if parsed.body_start <= end else end
     time_map = AbcTimeMap(parsed.notes, parsed.bars, parsed.symbols, parsed.main_voice,
                           tune.offset, body_start, end)
-    return ParsedTune(parsed.score, time_map, tune)
+    return ParsedTune(parsed.score, time_map, tune, _warnings(parsed.warnings, src))
+
+
+def _warnings(found: tuple[tuple[int, int, str], ...], src: Source) -> tuple[AbcWarning, ...]:
+    """The parser's ``(char_start, char_end, reason)`` as :class:`AbcWarning`, at most
+    :data:`MAX_WARNINGS` and a last one for the rest."""
+    out = []
+    for start, end, reason in found[:MAX_WARNINGS]:
+        line, column = src.position(start)
+        out.append(AbcWarning(reason, line, column, src.name, max(end - start, 1)))
+    if len(found) > MAX_WARNINGS:
+        start, end, _ = found[MAX_WARNINGS]
+        line, column = src.position(start)
+        more = len(found) - MAX_WARNINGS
+        places = "place" if more == 1 else "places"
+        out.append(AbcWarning(f"and {more} more {places} from here on where a length is "
+                              "rounded to whole ticks", line, column, src.name,
+                              max(end - start, 1)))
+    return tuple(out)

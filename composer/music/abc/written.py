@@ -57,3 +57,6 @@ class Parsed:
     """Character offset where the body (the line after ``K:``) starts."""
     main_voice: str
     """Id of the voice that owns bar lines, endings, meters and keys."""
+    warnings: tuple[tuple[int, int, str], ...] = ()
+    """``(char_start, char_end, reason)`` of each place read not exactly as written (a
+    length that is not a whole number of ticks, rounded), in text order."""

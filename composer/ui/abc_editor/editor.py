@@ -4,13 +4,14 @@ undoes typing and roll edits alike): it reports typing with ``textEdited`` and t
 text from the document with :meth:`AbcEditor.replace_text`, which changes only the
 characters that differ, so the cursor and the scroll position stay where they were.
 A :attr:`AbcEditor.tooltip_for` callback (set by the window) gives the tooltip of the
-character under the mouse.
+character under the mouse; over a warning mark (:meth:`AbcEditor.set_warnings`) the
+tooltip is the warning.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QKeyCombination, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -96,6 +97,7 @@ class AbcEditor(QPlainTextEdit):
         self.tooltip_for: Callable[[int], str | None] | None = None
         """Gives the tooltip of the character at an offset (``None``: no tooltip)."""
         self._error_selection: list[QTextEdit.ExtraSelection] = []
+        self._warnings: list[tuple[int, int, int, str]] = []
         self._play_selection: list[QTextEdit.ExtraSelection] = []
         self._numbers = _LineNumbers(self)
         self.blockCountChanged.connect(self._update_margin)
@@ -143,6 +145,21 @@ class AbcEditor(QPlainTextEdit):
             sel.cursor = QTextCursor(block)
             self._error_selection = [sel]
         self._refresh_selections()
+
+    def set_warnings(self, warnings: Sequence[tuple[int, int, int, str]]) -> None:
+        """Underline each warning ``(line, column, length, message)`` (1-based;
+        ``length`` characters) in orange, its message the tooltip of its characters;
+        an empty list clears."""
+        self._warnings = list(warnings)
+        with self._quietly():
+            self.highlighter.set_warnings([w[:3] for w in self._warnings])
+
+    def warning_at(self, i: int) -> str | None:
+        """The message of the warning marked at character ``i``, or ``None``."""
+        block = self.document().findBlock(i)
+        line, column = block.blockNumber() + 1, i - block.position() + 1
+        return next((m for ln, c, n, m in self._warnings if ln == line and c <= column < c + n),
+                    None)
 
     def set_shading(self, colors, text: str | None = None) -> None:
         """Lay a background colour under single characters (see
@@ -204,9 +221,13 @@ class AbcEditor(QPlainTextEdit):
         return super().event(event)
 
     def viewportEvent(self, event: QEvent) -> bool:  # Qt override
-        if event.type() == QEvent.Type.ToolTip and self.tooltip_for is not None:
+        if event.type() == QEvent.Type.ToolTip and (self.tooltip_for is not None
+                                                    or self._warnings):
             i = self.char_at(event.pos())
-            text = self.tooltip_for(i) if i is not None else None
+            text = self.tooltip_for(i) if i is not None and self.tooltip_for else None
+            warning = self.warning_at(i) if i is not None else None
+            if warning:
+                text = f"{warning}\n\n{text}" if text else warning
             if text:
                 QToolTip.showText(event.globalPos(), text, self.viewport())
             else:

@@ -8,7 +8,9 @@ Qt's block state, so the header lines of a tune and field lines inside its body
 are told apart.
 
 Over the syntax colours the highlighter can lay a per-character background (the
-model's eye: :meth:`AbcHighlighter.set_shading`); the error mark stays on top.
+model's eye: :meth:`AbcHighlighter.set_shading`) and mark the reader's warnings
+(:meth:`AbcHighlighter.set_warnings`: an orange wavy underline); the error mark
+stays on top.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ _BODY_TOKENS = re.compile(
     """,
     re.VERBOSE,
 )
+
+WARNING_COLOR = QColor("#e08000")
+"""The underline of a warning (the error's is red)."""
 
 KINDS = ("field", "field_value", "comment", "directive", "chord", "inline", "deco", "bar",
          "note", "rest", "tuplet")
@@ -107,6 +112,7 @@ def _format(color: str, bold: bool = False, italic: bool = False) -> QTextCharFo
 class AbcHighlighter(QSyntaxHighlighter):
     """Highlights an ABC text; :meth:`set_error` marks a parse error (1-based line
     and column, column 0 marks the whole line) with a red wavy underline;
+    :meth:`set_warnings` marks warnings (line, column, length) with an orange one;
     :meth:`set_shading` colours the background of single characters."""
 
     def __init__(self, document: QTextDocument):
@@ -125,6 +131,7 @@ class AbcHighlighter(QSyntaxHighlighter):
             "tuplet": _format("#2e8b57", bold=True),
         }
         self._error: tuple[int, int] | None = None
+        self._warnings: dict[int, list[tuple[int, int]]] = {}  # line -> [(column, length)]
         self._shading: list[QColor | None] = []
         self._shade_text = ""
 
@@ -144,6 +151,27 @@ class AbcHighlighter(QSyntaxHighlighter):
                 block = doc.findBlockByNumber(mark[0] - 1)
                 if block.isValid():
                     self.rehighlightBlock(block)
+
+    @property
+    def warnings(self) -> dict[int, list[tuple[int, int]]]:
+        """The warning marks: line (1-based) -> ``[(column, length), ...]``."""
+        return {line: list(marks) for line, marks in self._warnings.items()}
+
+    def set_warnings(self, marks: Sequence[tuple[int, int, int]]) -> None:
+        """Mark ``length`` characters from ``line``:``column`` (1-based) for each
+        ``(line, column, length)`` of ``marks``; an empty list clears."""
+        new: dict[int, list[tuple[int, int]]] = {}
+        for line, column, length in marks:
+            if line > 0:
+                new.setdefault(line, []).append((max(column, 1), max(length, 1)))
+        if new == self._warnings:
+            return
+        old, self._warnings = self._warnings, new
+        doc = self.document()
+        for line in sorted(set(old) | set(new)):
+            block = doc.findBlockByNumber(line - 1)
+            if block.isValid():
+                self.rehighlightBlock(block)
 
     def set_shading(self, colors: Sequence[QColor | None] | None, text: str | None = None
                     ) -> None:
@@ -178,6 +206,8 @@ class AbcHighlighter(QSyntaxHighlighter):
         self.setCurrentBlockState(state)
         if self._shading:
             self._shade(text)
+        for column, length in self._warnings.get(self.currentBlock().blockNumber() + 1, ()):
+            self._mark_warning(text, column, length)
         if self._error and self.currentBlock().blockNumber() == self._error[0] - 1:
             self._mark_error(text, self._error[1])
 
@@ -196,6 +226,14 @@ class AbcHighlighter(QSyntaxHighlighter):
                 f = QTextCharFormat(self.format(i))
                 f.setBackground(color)
                 self.setFormat(i, 1, f)
+
+    def _mark_warning(self, text: str, column: int, length: int) -> None:
+        start = min(column - 1, max(len(text) - 1, 0))
+        for i in range(start, min(start + length, max(len(text), 1))):
+            f = QTextCharFormat(self.format(i))
+            f.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            f.setUnderlineColor(WARNING_COLOR)
+            self.setFormat(i, 1, f)
 
     def _mark_error(self, text: str, column: int) -> None:
         if column > 0:
