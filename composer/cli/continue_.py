@@ -11,7 +11,7 @@ from pathlib import Path
 
 from composer.cli.errors import CliError
 from composer.cli.options import add_tune_options, tune_selection
-from composer.music.io import read_score, write_score
+from composer.music.io import ABC_EXTENSIONS, read_score, read_text, write_score
 
 
 def add_parser(sub) -> None:
@@ -104,26 +104,57 @@ def run(args) -> int:
                   end="", file=sys.stderr, flush=True)
     if not args.quiet:
         print(file=sys.stderr)
-    _write(takes, Path(args.output), score.title)
+    _write(takes, Path(args.output), score.title, _abc_source(args.input, args))
     return 0
 
 
-def _write(takes, out: Path, title: str) -> None:
+def _write(takes, out: Path, title: str, source: tuple[str, str] | None) -> None:
+    """Write the takes: to ABC as the input tune with only the new bars changed
+    (``source``: the input's file header and tune text, when it is ABC) or written
+    anew (from MIDI or MusicXML); to MIDI one file per take."""
     import dataclasses
 
     if out.suffix.lower() == ".abc":
         from composer.music.abc import score_to_abc
+        from composer.music.abc.splice import splice_abc, with_number, with_title
         from composer.music.atomic import atomic_write
 
         tunes = []
         for t in takes:
             name = f"{title or 'Untitled'} (take {t.variation + 1}, seed {t.seed})"
-            s = dataclasses.replace(t.score, title=name)
-            tunes.append(score_to_abc(s, x=t.variation + 1).rstrip("\n"))
-        atomic_write(out, "\n\n".join(tunes) + "\n")
+            if source is None:
+                s = dataclasses.replace(t.score, title=name)
+                tunes.append(score_to_abc(s, x=t.variation + 1).rstrip("\n"))
+                continue
+            header, tune = source
+            result = splice_abc(tune, t.score, header=header, edited=t.edited)
+            if not result.spliced:
+                print(f"warning: take {t.variation + 1}: the tune was written anew "
+                      f"({result.reason})", file=sys.stderr)
+            text = with_title(result.text, name)
+            if len(takes) > 1:
+                text = with_number(text, t.variation + 1)
+            tunes.append(text.rstrip("\n"))
+        head = source[0] if source is not None else ""
+        if head and not head.endswith("\n\n"):
+            head = head.rstrip("\n") + "\n\n"
+        atomic_write(out, head + "\n\n".join(tunes) + "\n")
         return
     for t in takes:
         path = out
         if len(takes) > 1:
             path = out.with_name(f"{out.stem}-{t.variation + 1}{out.suffix}")
         write_score(t.score, path)
+
+
+def _abc_source(path: str, args) -> tuple[str, str] | None:
+    """The file header and the text of the chosen tune when ``path`` is ABC."""
+    if Path(path).suffix.lower() not in ABC_EXTENSIONS:
+        return None
+    from composer.music.abc import parse_abc, split_tunes
+    from composer.music.abc.tunes import file_header
+
+    text = read_text(path)
+    selection = tune_selection(args)
+    tune = parse_abc(text, **selection, source=Path(path).name).tune
+    return file_header(text, split_tunes(text)), str(tune)

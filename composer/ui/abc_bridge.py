@@ -121,6 +121,25 @@ def write_tune(score: Score, previous_text: str | None = None) -> str:
     return score_to_abc(score, x=tune_number(previous_text) or 1)
 
 
+def splice_tune(score: Score, previous_text: str | None, header: str = "",
+                edited: tuple[int, int, int] | None = None):
+    """``previous_text`` changed to say ``score`` as the smallest splice of the bars
+    that changed (:func:`composer.music.abc.splice.splice_abc`: every other character
+    of the user's text stays); ``edited`` ``(start, old_end, new_end)`` ticks when the
+    caller knows what changed. Returns a :class:`~composer.music.abc.splice.Splice`:
+    its ``spliced`` is false (and ``reason`` says why) when the tune had to be written
+    anew. Without a previous text (music read from MIDI) the tune is written anew."""
+    from composer.music.abc.splice import Splice, splice_abc
+
+    if not previous_text or not previous_text.strip():
+        return Splice(write_tune(score, previous_text), False, "")
+    try:
+        return splice_abc(previous_text, score, header=header, edited=edited)
+    except AbcSyntaxError as e:
+        return Splice(write_tune(score, previous_text), False,
+                      f"the text before the change does not read ({e.reason})")
+
+
 def split_file(text: str) -> tuple[str, list[str]]:
     """An ABC file's header (text before the first ``X:``, or ``""``) and its tunes,
     each tune's text running up to the next ``X:`` line."""

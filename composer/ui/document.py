@@ -4,8 +4,12 @@ sheet view, with one undo stack for all of them.
 The :class:`~composer.music.score.Score` is the truth; the ABC text of the current
 tune is kept beside it. Edits arrive from two sides:
 
-* the roll hands over a new score (:meth:`Document.set_score`); the text is rewritten
-  with ``score_to_abc`` and both change in one undo step;
+* the roll hands over a new score (:meth:`Document.set_score`, also an accepted take);
+  only the bars whose music changed are written anew into the text, in the tune's
+  own style, and every other character the user wrote stays
+  (:func:`composer.music.abc.splice.splice_abc`); both change in one undo step. When
+  a change cannot be spliced, the tune is written anew and ``textRewritten`` says why
+  (undo restores the text);
 * the editor hands over its new text (:meth:`Document.edit_text`); it is parsed after
   a short pause. A valid text replaces the score; an invalid one sets :attr:`error`
   and the score stays the last valid one. Nothing the user typed is ever replaced.
@@ -67,7 +71,9 @@ class Document(QObject):
     ``tunesChanged()`` (the tune list or current tune changed), ``selectionChanged(int,
     int)`` (ticks; ``-1, -1`` when nothing is selected), ``pathChanged()``,
     ``modifiedChanged(bool)``, ``parsed()`` (a pending parse finished),
-    ``textPendingChanged(bool)`` (the ABC of a big score is being written).
+    ``textPendingChanged(bool)`` (the ABC of a big score is being written),
+    ``textRewritten(str)`` (a change could not be spliced into the text: it was
+    written anew; the message says why and that undo restores it).
     """
 
     scoreChanged = Signal(object)
@@ -80,6 +86,7 @@ class Document(QObject):
     parsed = Signal()
     textPendingChanged = Signal(bool)
     writeFailed = Signal(str)
+    textRewritten = Signal(str)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -101,6 +108,7 @@ class Document(QObject):
         self._parse_timer.timeout.connect(self._parse_pending_text)
         self._jobs = Jobs(self)
         self._writing: Score | None = None  # the score whose ABC is being written
+        self._write_edited: tuple[int, int, int] | None = None  # what changed, if known
         self._write_timer = QTimer(self, singleShot=True, interval=WRITE_DELAY_MS)
         self._write_timer.timeout.connect(self._submit_write)
 
@@ -204,9 +212,12 @@ class Document(QObject):
         self.pathChanged.emit()
 
     # --- undoable edits ---------------------------------------------------------------
-    def set_score(self, score: Score, label: str = "Edit notes") -> None:
-        """Replace the score (an edit in the roll, an accepted take): the ABC text is
-        rewritten from it; one undo step."""
+    def set_score(self, score: Score, label: str = "Edit notes",
+                  edited: tuple[int, int, int] | None = None) -> None:
+        """Replace the score (an edit in the roll, an accepted take): the bars that
+        changed are spliced into the ABC text (see the module docstring); one undo
+        step. ``edited`` ``(start, old_end, new_end)`` ticks says what changed when the
+        caller knows (a take: :attr:`Take.edited`)."""
         if score is self.score:
             return
         self.parse_now()
@@ -216,10 +227,13 @@ class Document(QObject):
                 "changing the notes"
             )
         before = self.state
+        self._write_edited = edited
         if self._big(score):
             after = State(self.tune_index, None, score, None)
         else:
-            after = State(self.tune_index, abc_bridge.write_tune(score, self.text), score)
+            result = abc_bridge.splice_tune(score, self.text, self.header, edited)
+            after = State(self.tune_index, result.text, score)
+            self._tell_rewritten(result)
         self._apply(after)
         self.undo_stack.push(Command(self, before, after, label))
 
@@ -254,7 +268,8 @@ class Document(QObject):
         if self._writing is not None:
             score = self._writing
             self._jobs.cancel("write")
-            self._written(score, abc_bridge.write_tune(score, self.text), None)
+            self._written(score, abc_bridge.splice_tune(score, self.text, self.header,
+                                                        self._write_edited), None)
 
     def _parsed(self, text: str, score: Score, error: AbcSyntaxError | None) -> None:
         if text != self.text:
@@ -305,8 +320,10 @@ class Document(QObject):
         except Exception as e:  # a reader bug must not lose the user's text
             return fallback, AbcSyntaxError(f"the ABC reader failed: {type(e).__name__}: {e}")
 
-    def _apply(self, state: State, parse: bool = False) -> None:
-        """Make ``state`` current and tell the views what changed."""
+    def _apply(self, state: State, parse: bool = False,
+               edited: tuple[int, int, int] | None = None) -> None:
+        """Make ``state`` current and tell the views what changed (``edited``: what
+        changed, for the text still to be written; see :meth:`set_score`)."""
         self._parse_timer.stop()
         self._jobs.cancel("read")
         tune_changed = state.tune_index != self.tune_index
@@ -321,7 +338,7 @@ class Document(QObject):
         self.text, self.score, self.error = text, state.score, state.error
         self.tunes[self.tune_index] = text
         if state.text is None:
-            self._write(state.score)
+            self._write(state.score, edited)
         else:
             self._set_writing(None)
         if tune_changed:
@@ -339,12 +356,13 @@ class Document(QObject):
     def _big(score: Score) -> bool:
         return sum(len(t.notes) for t in score.tracks) > BIG_SCORE_NOTES
 
-    def _write(self, score: Score) -> None:
+    def _write(self, score: Score, edited: tuple[int, int, int] | None = None) -> None:
         """Write the ABC of ``score``: at once when small; for a big score on the helper
         thread once edits pause (:data:`WRITE_DELAY_MS`: a drag of notes writes once,
         and the roll keeps the GIL meanwhile). :meth:`_written` follows."""
         if self._writing is score:
             return
+        self._write_edited = edited
         self._set_writing(score)
         if self._big(score):
             self._write_timer.start()
@@ -355,17 +373,20 @@ class Document(QObject):
         score = self._writing
         if score is None:
             return
-        self._jobs.submit("write", abc_bridge.write_tune, score, self.text or None,
-                          done=lambda text, error: self._written(score, text, error),
+        self._jobs.submit("write", abc_bridge.splice_tune, score, self.text or None,
+                          self.header, self._write_edited,
+                          done=lambda result, error: self._written(score, result, error),
                           inline=not self._big(score))
 
-    def _written(self, score: Score, text: str | None, error) -> None:
+    def _written(self, score: Score, result, error) -> None:
         if score is not self._writing:
             return
         self._set_writing(None)
         if error is not None:
             self.writeFailed.emit(f"cannot write this music as ABC: {error}")
             return
+        text = result.text
+        self._tell_rewritten(result)
         for i in range(self.undo_stack.count()):
             command = self.undo_stack.command(i)
             if isinstance(command, Command):
@@ -373,6 +394,13 @@ class Document(QObject):
         self.text = text
         self.tunes[self.tune_index] = text
         self.textReplaced.emit(text)
+
+    def _tell_rewritten(self, result) -> None:
+        """Say so when a change of the score could not be spliced into the user's text."""
+        if not result.spliced and result.reason:
+            self.textRewritten.emit(
+                f"The ABC text was written anew for this change ({result.reason}); "
+                "Edit > Undo restores your text")
 
     def _set_writing(self, score: Score | None) -> None:
         was = self._writing is not None

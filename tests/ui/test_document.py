@@ -177,3 +177,35 @@ def test_big_scores_are_written_off_the_ui_thread(qtbot):
     doc.undo_stack.redo()
     assert not doc.text_pending  # the written text was kept in the undo step
     assert doc.file_text().startswith("X:")
+
+
+def test_a_roll_edit_reaches_the_text_as_a_splice_of_its_bar(qapp, fixtures):
+    """Issue 12: comments, directives, decorations and untouched bars stay as written;
+    undo restores the text exactly."""
+    d = Document()
+    d.load_text((fixtures / "edit" / "decorated.abc").read_text())
+    before = d.file_text()
+    score = d.score
+    third = score.bars()[2]
+    notes = list(score.tracks[0].notes)
+    i = next(k for k, n in enumerate(notes) if n.start == third[0])
+    notes[i] = dataclasses.replace(notes[i], pitch=notes[i].pitch + 2)
+    rewritten = []
+    d.textRewritten.connect(rewritten.append)
+    d.set_score(dataclasses.replace(score, tracks=(score.tracks[0].with_notes(notes),)))
+    after = d.file_text()
+    kept = set(after.split("\n"))
+    assert [line for line in before.split("\n") if line not in kept] == [
+        line for line in before.split("\n") if line.startswith('|:"G"!trill!')]
+    assert "%%pagewidth 21cm" in after and '"C""Am"cAFA' in after and not rewritten
+    d.undo_stack.undo()
+    assert d.file_text() == before
+
+
+def test_a_change_that_cannot_be_spliced_is_told(qapp):
+    d = Document()
+    d.load_text("X:1\nT:Two\nM:4/4\nL:1/4\nK:C\nV:1\nCDEF|GABc|\nV:2\nC,4|G,4|\n")
+    told = []
+    d.textRewritten.connect(told.append)
+    d.set_score(transposed(d.score))
+    assert told and "several voices" in told[0] and "Undo" in told[0]

@@ -78,6 +78,30 @@ def score_to_abc(score: Score, *, x: int = 1, unit: int | None = None,
     return "\n".join(lines) + "\n"
 
 
+class BarWriter:
+    """Writes single bars of one track of ``score`` as ABC, for splicing into a text
+    written in another style (:mod:`.splice`): ``unit`` is the ``L:`` in force there
+    (ticks), ``short_halves`` and ``spacing`` as for :func:`score_to_abc`;
+    ``structure`` (the first voice) also writes chord symbols and the part labels,
+    endings and field changes that fall inside a bar."""
+
+    def __init__(self, score: Score, track_index: int = 0, *, unit: int,
+                 short_halves: bool = True,
+                 spacing: Callable[[MeterChange], int] | None = None,
+                 structure: bool = True):
+        s = _cover_chords(score.normalized())
+        track = s.tracks[track_index] if track_index < len(s.tracks) else Track("Melody")
+        self._writer = _VoiceWriter(s, track, [], unit, structure, short_halves, spacing)
+
+    def content(self, start: int, end: int) -> str:
+        """The notes, rests and chord symbols of the bar ``[start, end)`` (ticks), with
+        the fields and endings that start inside it; no bar lines, nothing for what
+        starts at ``start`` but its chord symbols."""
+        w = self._writer
+        w.speller.set_key(w.s.key_at(start))
+        return w._bar(start, end)
+
+
 def _cover_chords(s: Score) -> Score:
     """``s`` lengthened to the end of the bar of its last chord symbol when that
     symbol stands at or after the end of the music (it needs a rest to sit on)."""

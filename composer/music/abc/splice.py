@@ -1,0 +1,536 @@
+"""Edits of a :class:`~composer.music.score.Score` carried into the ABC text the user
+wrote, as the smallest change: :func:`splice_abc`.
+
+The text is what the user wrote; the score is what it means. When the score changes
+(an accepted take, a note moved in the roll, bars inserted), only the bars whose
+music changed are written anew, each in place, in the tune's own style (its ``L:``,
+``/2`` or ``/`` halves, spacing, bar lines per line); every other character stays:
+comments, ``%%`` directives, decorations, slurs, grace notes, chord-symbol order,
+line breaks, field order. New bars go after the bar they follow (on lines of their
+own when that bar ends its line); a bar line whose kind changed (a ``:|`` moving to
+the end of inserted bars) is rewritten alone.
+
+A rewritten bar keeps what belongs to the place rather than to its old notes: an
+ending mark at its start, annotations (``"^Fine"``), navigation marks (``!segno!``),
+slurs opened or closed across it, and line breaks (at the nearest group). The
+result is read back and compared with the score asked for (notes, chord symbols,
+bar lines, endings, parts, meters, keys, tempos): when it differs, or the change
+cannot be spliced (a new voice, a changed header), the tune is written anew with
+:func:`~.writer.score_to_abc` and :attr:`Splice.reason` says why, so the caller can
+tell the user. Ticks are 480 per quarter; character offsets count in the tune text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+
+from composer.music.abc import fields as F
+from composer.music.abc.lexer import LexError, tokenize
+from composer.music.abc.reader import ParsedTune, parse_abc
+from composer.music.abc.writer import BarWriter, score_to_abc
+from composer.music.errors import AbcSyntaxError
+from composer.music.score import TICKS_PER_QUARTER, MeterChange, Score
+
+_WHOLE = 4 * TICKS_PER_QUARTER
+_VOLTA_AT_START = re.compile(r"\[?\d+(?:\s*[,-]\s*\d+)*")
+_ANNOTATION = re.compile(r'"[\^_<>@][^"]*"')
+_NAVIGATION = re.compile(r"!(?:segno|coda|fine|D\.C\.|D\.S\.|dacapo|dacoda|D\.C\.alfine|"
+                         r"D\.C\.alcoda|D\.S\.alfine|D\.S\.alcoda|fermata)!")
+_LINE_TAIL = re.compile(r"[ \t]*(?:\\[ \t]*)?(?:%[^\n]*)?$")
+_HALF_SHORT = re.compile(r"(?<![/\d])/(?![/\d])")
+_HALF_LONG = re.compile(r"(?<![/\d])/2(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class Splice:
+    """The new tune text. ``spliced`` is true when only the edited bars changed (and
+    ``bars`` counts the bars written or rewritten); otherwise the tune was written
+    anew and ``reason`` says why."""
+
+    text: str
+    spliced: bool
+    reason: str = ""
+    bars: int = 0
+
+
+# --- the tune's style -----------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Style:
+    short_halves: bool
+    spacing: str  # "beat", "half", "bar", "quarter", "eighth"
+    separator: str  # what follows a bar line before the next bar on one line
+    per_line: int  # bars per line
+
+    def spacing_ticks(self, meter: MeterChange) -> int:
+        if self.spacing == "half" and meter.bar_ticks % 2 == 0:
+            return meter.bar_ticks // 2
+        if self.spacing == "bar":
+            return meter.bar_ticks
+        if self.spacing == "quarter":
+            return TICKS_PER_QUARTER
+        if self.spacing == "eighth":
+            return TICKS_PER_QUARTER // 2
+        return meter.beat_ticks
+
+
+def _style(full: str, parsed: ParsedTune, bars: list[_Written]) -> _Style:
+    body = full[parsed.time_map.body_start: parsed.time_map.tune_end]
+    music = "\n".join(line for line in body.split("\n")
+                      if line and not line.startswith("%") and not re.match(r"[A-Za-z]:", line))
+    short = len(_HALF_SHORT.findall(music))
+    long_ = len(_HALF_LONG.findall(music))
+    score, tm = parsed.score, parsed.time_map
+    # Spacing: which boundaries inside a bar have a space before them.
+    items = sorted((n.char_start, n.char_end, n.start) for n in tm.notes
+                   if n.voice == tm.main_voice)
+    starts = score.bar_starts()
+    votes: Counter = Counter()
+    for (_, e0, t0), (c1, _, t1) in zip(items, items[1:]):
+        if t1 <= t0 or "\n" in full[e0:c1] or "|" in full[e0:c1]:
+            continue
+        bar = starts[bisect.bisect_right(starts, t1) - 1]
+        meter = score.meter_at(bar)
+        spaced = " " in full[e0:c1] or "\t" in full[e0:c1]
+        for kind in ("beat", "half", "bar", "quarter", "eighth"):
+            period = _Style(False, kind, "", 4).spacing_ticks(meter)
+            votes[kind] += ((t1 - bar) % period == 0) == spaced
+    spacing = max(("beat", "half", "bar", "quarter", "eighth"), key=lambda k: votes[k])
+    after = Counter()
+    per_line: Counter = Counter()
+    for w in bars:
+        nxt = full[w.token_end: w.token_end + 1]
+        if nxt and nxt not in "\n\\%":
+            after[nxt == " "] += 1
+        per_line[_logical_line(full, w.token_end)] += 1
+    separator = " " if after[True] > after[False] else ""
+    lines = [n for n in per_line.values() if n > 0]
+    return _Style(short > long_, spacing, separator,
+                  max(1, round(statistics.median(lines))) if lines else 4)
+
+
+def _logical_line(full: str, offset: int) -> int:
+    """The line ``offset`` is on, counting lines joined by a ``\\`` at their end as one."""
+    return full.count("\n", 0, offset) - full.count("\\\n", 0, offset)
+
+
+def _units(full: str, parsed: ParsedTune, header_len: int) -> list[tuple[int, Fraction]]:
+    """``(offset, unit)`` from where each ``L:`` stands (and the default from the
+    start), in whole notes."""
+    tm = parsed.time_map
+    try:
+        tokens = tokenize(full[:header_len], 0, header_only=True) if header_len else []
+        tokens += tokenize(full[tm.tune_start: tm.tune_end], tm.tune_start)
+    except LexError:
+        return [(0, Fraction(1, 8))]
+    meter = None
+    out: list[tuple[int, Fraction]] = []
+    seen_body = False
+    for tok in tokens:
+        if tok.kind != "field":
+            if tok.kind in ("note", "chord", "rest") and not seen_body:
+                seen_body = True
+                if not out:
+                    out.append((0, F.default_unit_length(meter)))
+            continue
+        letter, value, _ = tok.value
+        if letter == "M" and not seen_body:
+            meter = F.parse_meter(value)
+        elif letter == "L":
+            with contextlib.suppress(F.FieldError):
+                out.append((tok.start, F.parse_length(value)))
+    return out or [(0, Fraction(1, 8))]
+
+
+def _unit_at(units: list[tuple[int, Fraction]], offset: int) -> int:
+    unit = units[0][1]
+    for at, u in units:
+        if at <= offset:
+            unit = u
+    return int(unit * _WHOLE)
+
+
+# --- written bars --------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Written:
+    start: int  # ticks
+    end: int
+    content_start: int  # characters
+    token_start: int
+    token_end: int
+
+
+def _token_start(text: str, end: int, floor: int) -> int:
+    """Where the bar line token ending at ``end`` starts (``end`` if there is none)."""
+    i = end
+    if i - 1 >= floor and text[i - 1] == "]" and i - 2 >= floor and text[i - 2] == "|":
+        i -= 1
+    while i - 1 >= floor and text[i - 1] in "|:":
+        i -= 1
+    if i < end and i - 1 >= floor and text[i - 1] == "[" and text[i] == "|":
+        i -= 1
+    return i
+
+
+def _written_bars(full: str, parsed: ParsedTune) -> dict[tuple[int, int], _Written]:
+    tm = parsed.time_map
+    out = {}
+    for w in tm.bars:
+        if w.voice != tm.main_voice:
+            continue
+        token = _token_start(full, w.char_end, w.char_start)
+        out[(w.start, w.end)] = _Written(w.start, w.end, w.char_start, token, w.char_end)
+    return out
+
+
+# --- what a bar holds ----------------------------------------------------------------
+def _signatures(score: Score, bars: list[tuple[int, int]]) -> list[tuple]:
+    """Per bar: its length and everything in it but its closing bar line, relative to
+    its start (notes clipped with tie flags, chord symbols in order, fields)."""
+    starts = [a for a, _ in bars]
+    per_bar: list[list] = [[] for _ in bars]
+
+    def each(ticks, fn):
+        for item in ticks:
+            t = fn(item)
+            i = bisect.bisect_right(starts, t) - 1
+            if 0 <= i < len(bars) and t < bars[i][1]:
+                yield i, t - bars[i][0], item
+
+    for k, track in enumerate(score.tracks):
+        for n in track.notes:
+            i = max(0, bisect.bisect_right(starts, n.start) - 1)
+            while i < len(bars) and bars[i][0] < n.end:
+                a, b = bars[i]
+                if b > n.start:
+                    per_bar[i].append(("n", k, max(n.start, a) - a, min(n.end, b) - a,
+                                       n.pitch, n.start < a, n.end > b))
+                i += 1
+    for i, rel, c in each(score.chords, lambda c: c.start):
+        per_bar[i].append(("c", rel, c.text))
+    for i, rel, m in each(score.meters, lambda m: m.tick):
+        per_bar[i].append(("m", rel, m.numerator, m.denominator))
+    for i, rel, k in each(score.keys, lambda k: k.tick):
+        per_bar[i].append(("k", rel, k.tonic, k.mode))
+    for i, rel, t in each(score.tempos, lambda t: t.tick):
+        per_bar[i].append(("q", rel, round(t.qpm)))
+    for i, rel, p in each(score.parts, lambda p: p.tick):
+        per_bar[i].append(("p", rel, p.label))
+    for i, rel, v in each(score.voltas, lambda v: v.start):
+        per_bar[i].append(("v", rel, v.numbers))
+    return [(b - a, tuple(sorted(x for x in items if x[0] == "n")),
+             tuple(x for x in items if x[0] != "n"))
+            for (a, b), items in zip(bars, per_bar)]
+
+
+def _kinds(score: Score) -> dict[int, str]:
+    return {b.tick: b.kind for b in score.barlines}
+
+
+# --- the splice ------------------------------------------------------------------------
+class _CannotSplice(Exception):
+    pass
+
+
+def splice_abc(text: str, new: Score, *, header: str = "",
+               edited: tuple[int, int, int] | None = None) -> Splice:
+    """``text`` (one tune, read with the file ``header``'s defaults) changed to say
+    ``new`` (see the module docstring). ``edited`` ``(start, old_end, new_end)`` says
+    which ticks changed when the caller knows (``[start, old_end)`` of the old score
+    became ``[start, new_end)``); otherwise the changed bars are found by comparing
+    the scores bar by bar. Raises :class:`AbcSyntaxError` if ``text`` does not read."""
+    if header and not header.endswith("\n"):
+        header += "\n"
+    full = header + text
+    parsed = parse_abc(full)
+    try:
+        out, count = _splice(full, len(header), parsed, new, edited)
+    except _CannotSplice as e:
+        return _rewrite(text, new, str(e))
+    if out == full:
+        return Splice(text, True, "", 0)
+    result = out[len(header):]
+    problem = _check(out, new, header)
+    if problem:
+        return _rewrite(text, new, problem)
+    return Splice(result, True, "", count)
+
+
+def _rewrite(text: str, new: Score, reason: str) -> Splice:
+    from composer.music.abc.tunes import split_tunes
+
+    tunes = split_tunes(text)
+    x = tunes[0].x if tunes and tunes[0].x is not None else 1
+    return Splice(score_to_abc(new, x=x), False, reason)
+
+
+def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
+            edited) -> tuple[str, int]:
+    old = parsed.score
+    tm = parsed.time_map
+    if len(tm.voices) > 1 or len([t for t in old.tracks if t.notes]) > 1:
+        raise _CannotSplice("the tune has several voices")
+    if [t.name for t in new.tracks if t.notes] and len(new.tracks) != len(old.tracks):
+        raise _CannotSplice("the change adds or removes a voice")
+    for attr in ("meters", "keys", "tempos"):
+        a, b = getattr(old, attr)[0], getattr(new.normalized(), attr)[0]
+        if _field_key(a) != _field_key(b):
+            raise _CannotSplice(f"the tune's {attr[:-1]} at its start changed")
+    if old.title != new.title:
+        raise _CannotSplice("the title changed")
+    old_bars, new_bars = old.bars(), new.bars()
+    if not old_bars:
+        raise _CannotSplice("the tune has no bars")
+    sig0, sig1 = _signatures(old, old_bars), _signatures(new, new_bars)
+    prefix, suffix = _region(old_bars, new_bars, sig0, sig1, edited)
+    written = _written_bars(full, parsed)
+    wbars = [written.get(b) for b in old_bars]
+    units = _units(full, parsed, header_len)
+    style = _style(full, parsed, [w for w in wbars if w is not None])
+    writers: dict[int, BarWriter] = {}
+    kinds0, kinds1 = _kinds(old), _kinds(new)
+    if kinds0.get(0) != kinds1.get(0):
+        raise _CannotSplice("the bar line before the first bar changed")
+    edits: list[tuple[int, int, str]] = []
+    n0, n1 = len(old_bars), len(new_bars)
+    mid0 = list(range(prefix, n0 - suffix))
+    mid1 = list(range(prefix, n1 - suffix))
+    paired = list(zip(mid0, mid1))
+    pairs = [(i, i) for i in range(prefix)] + paired + [
+        (n0 - suffix + k, n1 - suffix + k) for k in range(suffix)]
+    rewritten = 0
+    for i, j in pairs:
+        w = wbars[i]
+        changed = sig0[i] != sig1[j]
+        kind0 = kinds0.get(old_bars[i][1])
+        kind1 = kinds1.get(new_bars[j][1])
+        if not changed and kind0 == kind1:
+            continue
+        if w is None:
+            raise _CannotSplice(f"bar {i + 1} is not written as one bar")
+        if changed:
+            a, b = new_bars[j]
+            unit = _unit_at(units, w.content_start)
+            content = _content(full, w, new, a, b, unit, style, writers)
+            edits.append((w.content_start, w.token_start, content))
+            rewritten += 1
+        if kind0 != kind1:
+            edits.append((w.token_start, w.token_end, kind1 or "|"))
+    extra_new = mid1[len(paired):]
+    extra_old = mid0[len(paired):]
+    if extra_new:
+        after = paired[-1][0] if paired else prefix - 1
+        if after < 0 or wbars[after] is None:
+            raise _CannotSplice("new bars before the first bar")
+        w = wbars[after]
+        unit = _unit_at(units, w.content_start)
+        chunks = []
+        for j in extra_new:
+            a, b = new_bars[j]
+            chunks.append(_content(full, None, new, a, b, unit, style, writers)
+                          + (kinds1.get(b) or "|"))
+        edits.append(_insertion(full, w, chunks, style))
+        rewritten += len(extra_new)
+    if extra_old:
+        if any(wbars[i] is None for i in extra_old):
+            raise _CannotSplice("a removed bar is not written as one bar")
+        first, last = wbars[extra_old[0]], wbars[extra_old[-1]]
+        gone = full[first.content_start: last.token_end]
+        kept = "".join(line + "\n" for line in gone.split("\n")[1:-1]
+                       if line.lstrip().startswith("%"))
+        edits.append((first.content_start, last.token_end, kept))
+    edits.sort()
+    for (_a0, b0, _), (a1, _, _) in zip(edits, edits[1:]):
+        if a1 < b0:
+            raise _CannotSplice("overlapping changes")
+    out = full
+    for a, b, s in reversed(edits):
+        out = out[:a] + s + out[b:]
+    return out, rewritten
+
+
+def _field_key(item) -> tuple:
+    if isinstance(item, MeterChange):
+        return (item.numerator, item.denominator)
+    if hasattr(item, "qpm"):
+        return (round(item.qpm),)
+    return (item.tonic, item.mode)
+
+
+def _region(bars0, bars1, sig0, sig1, edited) -> tuple[int, int]:
+    """``(prefix, suffix)``: the bars kept at the start and at the end."""
+    n0, n1 = len(bars0), len(bars1)
+    if edited is not None:
+        start, old_end, new_end = edited
+        prefix = sum(1 for _, b in bars0 if b <= start)
+        suffix0 = sum(1 for a, _ in bars0 if a >= old_end)
+        suffix1 = sum(1 for a, _ in bars1 if a >= new_end)
+        if (suffix0 == suffix1 and prefix + suffix0 <= min(n0, n1)
+                and bars0[:prefix] == bars1[:prefix] and sig0[:prefix] == sig1[:prefix]
+                and sig0[n0 - suffix0:] == sig1[n1 - suffix1:]):
+            return prefix, suffix0
+    prefix = 0
+    while prefix < min(n0, n1) and bars0[prefix] == bars1[prefix] \
+            and sig0[prefix] == sig1[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(n0, n1) - prefix and sig0[n0 - 1 - suffix] == sig1[n1 - 1 - suffix]:
+        suffix += 1
+    return prefix, suffix
+
+
+def _content(full: str, w: _Written | None, new: Score, a: int, b: int, unit: int,
+             style: _Style, writers: dict) -> str:
+    """The new text of bar ``[a, b)`` (no closing bar line), keeping what belongs to
+    the place of the old bar ``w`` (see the module docstring)."""
+    bw = writers.get(unit)
+    if bw is None:
+        bw = writers[unit] = BarWriter(new, 0, unit=unit, short_halves=style.short_halves,
+                                      spacing=style.spacing_ticks)
+    text = bw.content(a, b).strip()
+    if w is None:
+        return text
+    old = full[w.content_start: w.token_start]
+    lead = ""
+    m = _VOLTA_AT_START.match(old)
+    if m and any(v.start == a for v in new.voltas):
+        lead = m.group(0)
+        if text.startswith("[") and _VOLTA_AT_START.match(text):
+            text = text[_VOLTA_AT_START.match(text).end():]
+        lead += " " if old[m.end(): m.end() + 1] == " " else ""
+    kept = "".join(_ANNOTATION.findall(old)) + "".join(_NAVIGATION.findall(old))
+    opens = len(re.findall(r"\((?!\d)", old))
+    closes = old.count(")")
+    if opens > closes:
+        text = "(" * (opens - closes) + text
+    elif closes > opens:
+        text = text.rstrip() + ")" * (closes - opens)
+    text = _with_breaks(old, text)
+    trailing = old[len(old.rstrip(" \t")):]
+    return lead + kept + text + trailing
+
+
+def _with_breaks(old: str, new: str) -> str:
+    """``new`` with the line breaks of ``old`` (and what ends those lines: a ``\\``,
+    a comment) put back at the space nearest the same relative place."""
+    if "\n" not in old:
+        return new
+    out = new
+    pieces = []
+    pos = 0
+    for m in re.finditer(r"\n", old):
+        line_start = old.rfind("\n", 0, m.start()) + 1
+        tail = _LINE_TAIL.search(old, line_start, m.start())
+        cut = tail.start() if tail else m.start()
+        lead = re.match(r"[ \t]*", old[m.end():]).group(0)
+        pieces.append((cut / max(len(old), 1), old[cut: m.end()] + lead))
+        pos = m.end()
+    del pos
+    for share, brk in reversed(pieces):
+        spaces = [i for i, c in enumerate(out) if c == " "]
+        target = share * len(out)
+        if spaces:
+            i = min(spaces, key=lambda k: abs(k - target))
+            out = out[:i] + brk + out[i + 1:]
+        else:
+            out = out + brk
+    return out
+
+
+def _insertion(full: str, w: _Written, chunks: list[str], style: _Style
+               ) -> tuple[int, int, str]:
+    """The edit that puts new bars (each its text and closing bar line) after the
+    bar ``w``: on lines of their own after its line when it ends the line, else
+    between it and the rest of its line."""
+    lines = [style.separator.join(chunks[k: k + style.per_line])
+             for k in range(0, len(chunks), style.per_line)]
+    block = "\n".join(lines)
+    pos = w.token_end
+    line_end = full.find("\n", pos)
+    rest = full[pos: line_end if line_end >= 0 else len(full)]
+    if _LINE_TAIL.fullmatch(rest):
+        if line_end < 0:
+            return (len(full), len(full), "\n" + block)
+        return (line_end + 1, line_end + 1, block + "\n")
+    spaces = len(rest) - len(rest.lstrip(" \t"))
+    return (pos, pos + spaces, "\n" + block + "\n")
+
+
+# --- the check -------------------------------------------------------------------------
+def _check(full: str, new: Score, header: str) -> str:
+    """``""`` when ``full`` reads back as ``new`` (or as a rewrite of it would), else
+    what differs."""
+    try:
+        got = parse_abc(full).score
+    except AbcSyntaxError as e:
+        return f"the spliced text does not read ({e})"
+    diff = _difference(got, new)
+    if not diff:
+        return ""
+    try:
+        again = parse_abc(header + score_to_abc(new)).score
+    except AbcSyntaxError:
+        return f"the spliced text reads back differently ({diff})"
+    if not _difference(got, again, title=False):
+        return ""
+    return f"the spliced text reads back differently ({diff})"
+
+
+def _difference(a: Score, b: Score, title: bool = True) -> str:
+    a, b = a.normalized(), b.normalized()
+    ta = [[(n.start, n.end, n.pitch) for n in t.notes] for t in a.tracks if t.notes]
+    tb = [[(n.start, n.end, n.pitch) for n in t.notes] for t in b.tracks if t.notes]
+    if ta != tb:
+        return "notes"
+    checks = (
+        ("chord symbols", [(c.start, c.text) for c in a.chords],
+         [(c.start, c.text) for c in b.chords]),
+        ("bar lines", [(x.tick, x.kind) for x in a.barlines],
+         [(x.tick, x.kind) for x in b.barlines]),
+        ("endings", a.voltas, b.voltas),
+        ("part labels", a.parts, b.parts),
+        ("meters", [(m.tick, m.numerator, m.denominator) for m in a.meters],
+         [(m.tick, m.numerator, m.denominator) for m in b.meters]),
+        ("keys", [(k.tick, k.tonic, k.mode) for k in a.keys],
+         [(k.tick, k.tonic, k.mode) for k in b.keys]),
+        ("tempos", [(t.tick, round(t.qpm)) for t in a.tempos],
+         [(t.tick, round(t.qpm)) for t in b.tempos]),
+    )
+    for name, x, y in checks:
+        if x != y:
+            return name
+    if title and a.title != b.title:
+        return "title"
+    return ""
+
+
+# --- header lines ------------------------------------------------------------------------
+_T_LINE = re.compile(r"^T:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_X_NUMBER = re.compile(r"^X:[ \t]*\S*", re.MULTILINE)
+
+
+def with_title(text: str, title: str) -> str:
+    """``text`` (one tune) with its first ``T:`` line saying ``title`` (a ``T:`` line is
+    added after ``X:`` when there is none); nothing else changes."""
+    title = " ".join(title.split())
+    m = _T_LINE.search(text)
+    if m:
+        return text[: m.start(1)] + title + text[m.end(1):]
+    x = _X_NUMBER.search(text)
+    at = text.find("\n", x.end()) + 1 if x else 0
+    if x and at == 0:
+        return text + "\nT:" + title + "\n"
+    return text[:at] + f"T:{title}\n" + text[at:]
+
+
+def with_number(text: str, x: int) -> str:
+    """``text`` (one tune) with its ``X:`` line saying ``x`` (added when missing)."""
+    m = _X_NUMBER.search(text)
+    if m:
+        return text[: m.start()] + f"X:{x}" + text[m.end():]
+    return f"X:{x}\n" + text
