@@ -1,7 +1,7 @@
 """Continue a passage from the window: build the request from the document's
 selection and the generation panel, run it on the :class:`~composer.ui.worker.Generator`,
 show the takes as ghost notes while they are written, cycle, accept (one undo step)
-or discard them.
+or discard them. Stop keeps the bars finished so far, as takes to accept.
 """
 
 from __future__ import annotations
@@ -119,7 +119,11 @@ class ContinueController(QObject):
         return True
 
     def stop(self) -> None:
-        """Stop writing; the bars written so far stay shown."""
+        """Stop writing (the user's Stop): the bars each take finished stay, as a take
+        to accept; a take that finished no bar is dropped. Every other cancellation (a
+        new request, discarding, the tune changing) keeps nothing."""
+        if self.session is not None and self.session.running:
+            self.session.stopping = True
         self.generator.stop()
 
     # --- takes -----------------------------------------------------------------------------
@@ -138,6 +142,7 @@ class ContinueController(QObject):
                                  "cycle to a finished one")
             return False
         number = take.variation + 1
+        session = self.session
         self._accepting = True
         try:
             self.document.set_score(take.score, f"Accept take {number}")
@@ -149,7 +154,13 @@ class ContinueController(QObject):
         self.generator.stop()
         self._clear()
         self.document.set_selection((take.start, take.end))
-        self.status.emit(f"Take {number} accepted (seed {take.seed}); Ctrl+Z undoes it")
+        if take.complete:
+            what = f"seed {take.seed}"
+        else:
+            seed = session.seed_of(take.variation)
+            what = f"{take.bars} of {session.total_bars} bars" + (
+                f", seed {seed}" if seed is not None else "")
+        self.status.emit(f"Take {number} accepted ({what}); Ctrl+Z undoes it")
         self.accepted.emit(take)
         return True
 
@@ -194,6 +205,8 @@ class ContinueController(QObject):
         if self.session is None:
             return
         self.session.running = False
+        if cancelled and self.session.stopping:
+            self.session.keep_finished_bars()
         if not self.session.takes:  # nothing to decide about
             failed = self.session.failed
             self._clear()

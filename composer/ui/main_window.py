@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from composer.music.errors import MusicError
 from composer.ui import abc_bridge
 from composer.ui.abc_editor import AbcPane
-from composer.ui.actions import build_actions, build_menus, build_toolbars
+from composer.ui.actions import TakeKey, TakeKeys, build_actions, build_menus, build_toolbars
 from composer.ui.autosave import Autosave
 from composer.ui.continuation import ContinueController
 from composer.ui.document import Document
@@ -110,6 +110,11 @@ class MainWindow(QMainWindow):
         docks = [self.abc_dock, self.sheet_dock, self.panel_dock]
         self.recent_menu = build_menus(self, self.actions_, self.transport, docks)
         self.toolbars = build_toolbars(self, self.actions_, self.transport)
+        A = self.actions_
+        self.take_keys = TakeKeys(self, [  # the takes answer wherever the focus is
+            TakeKey(A.accept_take, self.takes.accept, repeat=False),
+            TakeKey(A.discard_takes, repeat=False),
+            TakeKey(A.next_take), TakeKey(A.previous_take)])
         self._build_status_bar()
         self._connect()
         self._restore_layout()
@@ -190,6 +195,7 @@ class MainWindow(QMainWindow):
         t.loading.connect(self._loading)
         t.running.connect(A.stop.setEnabled)
         t.takesShown.connect(self._takes_shown)
+        t.takesShown.connect(self.take_keys.set_active)
         t.ready.connect(A.accept_take.setEnabled)
         self.panel.mode.currentIndexChanged.connect(
             lambda _i: roll.set_insert_mode(self.panel.mode_name() == "insert"))
@@ -241,7 +247,8 @@ class MainWindow(QMainWindow):
 
     def _takes_shown(self, shown: bool) -> None:
         A = self.actions_
-        many = shown and self.panel.variations.value() > 1
+        session = self.takes.session
+        many = shown and session is not None and session.variations > 1
         A.previous_take.setEnabled(many)
         A.next_take.setEnabled(many)
         A.discard_takes.setEnabled(shown)
@@ -377,6 +384,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self.save_layout()
         self.abc_pane.editor.blockSignals(True)
+        self.take_keys.shutdown()
         self.document.close()
         self.generator.shutdown()
         self.eye.shutdown()

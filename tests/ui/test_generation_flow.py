@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
@@ -145,15 +145,19 @@ def test_model_card_shows_data_size_and_metrics():
     assert format_size(900) == "900 bytes"
 
 
-def test_take_keys_do_not_steal_typing_in_the_editor(window, qtbot):
+def test_take_keys_answer_in_the_editor_and_typing_stays_typing(window, qtbot):
     open_fixture(window, "eight_bars.abc")
     window.panel.variations.setValue(2)
     with qtbot.waitSignal(window.takes.allTakesDone, timeout=20000):
         window.takes.continue_range(0, 4 * BAR, 1)
     editor = window.abc_pane.editor
     editor.go_to(2, 3)
+    take = window.takes.session.current_take
+    QTest.keyClick(editor, Qt.Key.Key_Return)  # takes pending: Enter accepts
+    assert window.document.score is take.score and window.takes.session is None
+    editor.go_to(2, 3)
     before = editor.toPlainText()
-    QTest.keyClick(editor, Qt.Key.Key_Return)
+    QTest.keyClick(editor, Qt.Key.Key_Return)  # none pending: Enter types
     QTest.keyClick(editor, Qt.Key.Key_Space)
     assert editor.toPlainText().count("\n") == before.count("\n") + 1
     assert " " in editor.toPlainText().splitlines()[2]
@@ -178,3 +182,138 @@ def test_model_card_shows_evaluations_and_licences_in_words():
     assert "1.160 bits/char on 47 tunes; 47/47 samples read back, 1477/1477 bars exact" in html
     assert "1.014 nats/token on 47 pieces; 1.99 nats/frame" in html
     assert "Bernd Krueger, piano-midi.de; CC BY-SA" in html and "evaluated_with" not in html
+
+
+def use_slow_model(window, tmp_path, monkeypatch, delay: float = 0.03) -> None:
+    install(monkeypatch, tmp_path / "models", name="slow", delay=delay)
+    window.panel.rescan.click()
+    window.panel.select_model("slow")
+    assert window.panel.model_name() == "slow"
+
+
+def test_stop_leaves_the_finished_bars_as_a_take_to_accept(window, qtbot, tmp_path,
+                                                           monkeypatch):
+    open_fixture(window, "eight_bars.abc")
+    use_slow_model(window, tmp_path, monkeypatch)
+    window.panel.variations.setValue(2)
+    window.panel.mode.setCurrentIndex(window.panel.mode.findData("insert"))
+    doc = window.document
+    original = doc.score
+
+    def stop_after_two_bars(progress):
+        if progress.variation == 0 and progress.bars_done == 2:
+            window.panel.stop_button.click()
+
+    window.generator.progressed.connect(stop_after_two_bars)
+    with qtbot.waitSignal(window.generator.finished, timeout=20000) as done:
+        assert window.takes.continue_range(0, 4 * BAR, 8)
+    window.generator.progressed.disconnect(stop_after_two_bars)
+    assert done.args == [True]
+    session = window.takes.session
+    take = session.current_take
+    assert session.current == 0 and take is not None and not take.complete
+    assert (take.bars, take.start, take.end) == (2, 4 * BAR, 6 * BAR)
+    assert all(1 <= t.bars <= 2 for t in session.takes.values())
+    assert window.take_label.text().startswith(
+        "Take 1/2: 2 of 8 bars (stopped) \u2014 Enter accepts")
+    assert window.actions_.accept_take.isEnabled() and not window.actions_.stop.isEnabled()
+    ghosts = [n for ns in window.roll.ghost_notes().values() for n in ns]
+    assert ghosts and all(4 * BAR <= n.start < n.end <= 6 * BAR for n in ghosts)
+
+    steps = doc.undo_stack.count()
+    window.roll.view().setFocus()
+    QTest.keyClick(window.roll.view(), Qt.Key.Key_Return)
+    assert doc.score is take.score and window.takes.session is None
+    assert doc.undo_stack.count() == steps + 1
+    assert len(doc.score.bars()) == len(original.bars()) + 2
+    assert doc.score.length == original.length + 2 * BAR
+    later = [(n.start + 2 * BAR, n.pitch) for n in original.notes if n.start >= 4 * BAR]
+    assert later == [(n.start, n.pitch) for n in doc.score.notes if n.start >= 6 * BAR]
+    seed = session.request.sampling.seed
+    assert window.take_label.text() == (
+        f"Take 1 accepted (2 of 8 bars, seed {seed}); Ctrl+Z undoes it")
+    doc.undo_stack.undo()
+    assert doc.score is original
+
+
+def test_stop_before_a_bar_keeps_nothing_and_other_cancels_keep_nothing(
+        window, qtbot, tmp_path, monkeypatch):
+    open_fixture(window, "eight_bars.abc")
+    use_slow_model(window, tmp_path, monkeypatch)
+    window.panel.variations.setValue(1)
+    with qtbot.waitSignal(window.generator.finished, timeout=20000) as done:
+        assert window.takes.continue_range(0, 4 * BAR, 8)
+        window.actions_.stop.trigger()  # before the model finished a bar
+    assert done.args == [True]
+    assert window.takes.session is None and window.take_label.text() == "Stopped"
+    assert window.roll.ghost_notes() == {}
+
+    # A cancellation that is not the user's Stop keeps nothing, bars or not.
+    assert window.takes.continue_range(0, 4 * BAR, 8)
+    qtbot.waitUntil(lambda: window.takes.session.bars_done() >= 1, timeout=20000)
+    with qtbot.waitSignal(window.generator.finished, timeout=20000):
+        window.generator.stop()
+    assert window.takes.session is None and window.take_label.text() == "Stopped"
+
+
+JIG_WITH_SHORT_BARS = """X:1
+T:Short Bar Jig
+M:6/8
+L:1/8
+K:D
+A|d2e fed|cBA B2c|d2e fed|e3 A2:|
+f|a2f gfe|d2B A2F|G2B A2F|E3 D2|]
+"""
+JIG_SELECTION = (0, 240 + 3 * 1440)  # the pickup and three bars; then "e3 A2:|" and "f|"
+
+
+def drag_the_handle(window, qtbot, tick: int):
+    """Drag the roll's handle to ``tick``; returns the preview and its label just
+    before the release, and the take that follows."""
+    roll = window.roll
+    viewport = roll.view().viewport()
+    at = roll.continue_handle_pos()
+    target = QPoint(round(roll.tick_to_x(tick)), at.y())
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    for i in range(1, 9):
+        QTest.mouseMove(viewport, at + (target - at) * (i / 8))
+    preview, label = roll.continue_preview(), roll.continue_label()
+    with qtbot.waitSignal(window.takes.allTakesDone, timeout=20000):
+        QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton,
+                           Qt.KeyboardModifier.NoModifier, target)
+    return preview, label, window.takes.session.current_take
+
+
+def jig_window(window, mode: str):
+    window.document.load_text(JIG_WITH_SHORT_BARS)
+    window.panel.variations.setValue(1)
+    window.panel.mode.setCurrentIndex(window.panel.mode.findData(mode))
+    roll = window.roll
+    roll.set_zoom(roll.view().viewport().width() / 30, roll.zoom()[1])  # 30 quarters
+    roll.view().horizontalScrollBar().setValue(0)
+    roll.set_selection(*JIG_SELECTION)
+    window.document.set_selection(JIG_SELECTION)
+    return window.document.score
+
+
+def test_the_handle_counts_a_short_bar_and_a_pickup_as_the_engine_does(window, qtbot):
+    score = jig_window(window, "replace")
+    end = JIG_SELECTION[1]
+    preview, label, take = drag_the_handle(window, qtbot, end + 1200 + 240 + 300)
+    assert preview == (end, end + 1200 + 240, 2)  # "e3 A2:|" (5/8) and "f|" (1/8)
+    assert label == "+2 bars \u00b7 replace"
+    assert window.takes.session.request.bars == 2
+    assert (take.start, take.end) == (preview[0], preview[1])
+    assert window.takes.accept()
+    assert window.document.score.bar_starts(score.length) == score.bar_starts(score.length)
+
+
+def test_the_handle_counts_full_bars_in_insert_mode(window, qtbot):
+    score = jig_window(window, "insert")
+    end = JIG_SELECTION[1]
+    preview, label, take = drag_the_handle(window, qtbot, end + 2 * 1440 + 100)
+    assert preview == (end, end + 2 * 1440, 2)  # two full 6/8 bars over the short ones
+    assert label == "+2 bars \u00b7 insert"
+    assert (take.start, take.end) == (preview[0], preview[1])
+    assert window.takes.accept()
+    assert window.document.score.length == score.length + 2 * 1440

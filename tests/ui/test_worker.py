@@ -158,3 +158,43 @@ def test_take_session_cycles_and_describes(score):
     assert session.ghost_notes() is None
     assert "writing bar 1 of 4" in session.status()
     assert session.cycle(-1) == 2 and session.cycle(1) == 0
+
+
+def test_a_stopped_session_keeps_the_finished_bars_of_each_take(score):
+    from composer.music.score import Note
+
+    session = TakeSession(request(score, bars=8, variations=3, seed=40))
+    track = score.tracks[0].name
+    start = 4 * BAR
+
+    def notes(bars: int, extra: int = 0) -> dict:
+        ticks = range(start, start + bars * BAR + extra, 960)
+        return {track: tuple(Note(t, t + 960, 60 + i % 5) for i, t in enumerate(ticks))}
+
+    session.add(TakeProgress(0, notes(2, 960), (), 2))  # 2 bars and half of the 3rd
+    session.add(TakeProgress(1, notes(0, 960), (), 0))  # not one bar
+    session.add(TakeProgress(2, notes(1), (), 1))
+    session.current = 1
+    session.running = False
+    session.stopping = True
+    assert session.keep_finished_bars() == 2
+    assert sorted(session.takes) == [0, 2] and session.current == 2
+    two, one = session.takes[0], session.takes[2]
+    assert (two.bars, two.start, two.end, two.complete) == (2, start, start + 2 * BAR, False)
+    assert (one.bars, one.end, one.seed) == (1, start + BAR, 42)
+    assert session.seed_of(0) == 40
+    assert session.status() == ("Take 3/3: 1 of 8 bars (stopped) \u2014 Enter accepts, "
+                                "Esc discards, Alt+\u2190/\u2192 or Tab cycles")
+    assert session.cycle(1) == 0 and session.cycle(1) == 2 and session.cycle(-1) == 0
+    ghosts = session.ghost_notes()[track]
+    assert ghosts and all(start <= n.start < n.end <= start + 2 * BAR for n in ghosts)
+    assert len(two.score.bars()) == 8  # replace: bars 5 and 6 rewritten in place
+    assert session.status().startswith("Take 1/3: 2 of 8 bars (stopped)")
+
+
+def test_a_stopped_session_without_a_finished_bar_has_no_take(score):
+    session = TakeSession(request(score, bars=8, variations=1))
+    session.add(TakeProgress(0, {}, (), 0))
+    session.stopping = True
+    assert session.keep_finished_bars() == 0 and session.current_take is None
+    assert session.status() == "Take 1/1: no bars written"

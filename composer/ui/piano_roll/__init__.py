@@ -29,7 +29,8 @@ Signals::
 More: ``zoom()``, ``snap(tick)``, ``playhead()``, ``set_cursor(tick)``/``cursor_tick()``,
 ``set_draw_mode(bool)``, ``set_current_track(name)``/``current_track()``,
 ``selected_notes()``/``select_notes(pairs)``, ``ghost_notes()``, ``scroll_to_pitch(p)``,
-``continue_handle_pos()`` (viewport pixels), ``tick_to_x``/``x_to_tick``/``pitch_to_y``,
+``continue_handle_pos()`` (viewport pixels), ``continue_preview()``/``continue_label()``
+(while the handle is dragged), ``tick_to_x``/``x_to_tick``/``pitch_to_y``,
 ``view()`` (the QGraphicsView; mouse events go to its viewport), ``ruler()``, ``keyboard()``.
 
 Gestures: wheel scrolls (Shift+wheel: horizontally); Ctrl+wheel zooms time, Ctrl+Shift+wheel
@@ -40,7 +41,9 @@ notes to move them (time and pitch, snapped), drag a note's right end to resize;
 Backspace deletes; Up/Down transposes (Shift: an octave), Left/Right moves by the snap step;
 Ctrl+A selects all. Drag on the ruler to select whole bars; with a range selected, drag its
 handle (the orange tab in the ruler or the pill in the note area) to the right to ask for a
-continuation of that many bars.
+continuation of that many bars, counted by the engine's bar rule
+(:func:`composer.generation.plan.bars_until`: replace counts the written bars, short ones
+included; insert counts full bars of the meter), so the preview spans the take's ticks.
 
 Layout: ``grid`` (bars, beats, snap; no Qt), ``note_index`` (numpy index; no Qt), ``edits``
 (pure Score edits), ``state``, ``painting``/``layers``/``canvas`` (drawing), ``view``,

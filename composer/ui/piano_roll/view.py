@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPainter, QTransform, QWheelEvent
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QWidget
 
+from composer.generation.plan import bars_until
 from composer.music.score import TICKS_PER_QUARTER
 from composer.ui.piano_roll import canvas
 from composer.ui.piano_roll.keyboard import KEYBOARD_WIDTH, Keyboard
@@ -244,17 +245,28 @@ class RollView(QGraphicsView):
         return True
 
     def continue_move(self, tick: float) -> None:
-        """The handle is at ``tick``: recount the whole bars after the range."""
+        """The handle is at ``tick``: recount the bars after the range by the engine's
+        bar rule (:func:`~composer.generation.plan.bars_until`; replace: the written
+        bars, short ones included; insert: full bars of the meter), so the label, the
+        preview and the take span the same ticks."""
         p = self.state.preview
         if p is None:
             return
         tolerance = 3.0 / max(self.mapping().sx, 1e-9)
-        bars, end = self.state.grid.bars_after(p.start, int(tick + tolerance))
+        bars, end = self.bars_until(p.start, int(tick + tolerance))
         self.grow_to(end)
         if (bars, end) != (p.bars, p.end):
             self.state.preview = ContinuePreview(p.start, end, bars)
             self.viewport().update()
             self.ruler.update()
+
+    def bars_until(self, end: int, tick: int) -> tuple[int, int]:
+        """``(bars, region_end)``: the bars a continuation of a range ending at ``end``
+        writes up to ``tick`` in the current mode (``(0, end)`` when not one)."""
+        state = self.state
+        if state.score is None:
+            return state.grid.bars_after(end, tick)
+        return bars_until(state.score, end, tick, "insert" if state.insert_mode else "replace")
 
     def continue_finish(self) -> None:
         p = self.state.preview

@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, QPointF, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from composer.music.score import TICKS_PER_QUARTER, Note, Score
+from composer.ui.piano_roll import canvas
 from composer.ui.piano_roll.painting import pitch_name
 from composer.ui.piano_roll.state import RollState
 from composer.ui.piano_roll.view import ZOOM_X, ZOOM_Y, RollView
@@ -111,6 +112,17 @@ class PianoRoll(QWidget):
 
     def insert_mode(self) -> bool:
         return self._state.insert_mode
+
+    def continue_preview(self) -> tuple[int, int, int] | None:
+        """``(start, end, bars)`` of the drag-continue preview while the handle is
+        dragged (``bars`` 0 before one bar is reached), else ``None``."""
+        p = self._state.preview
+        return None if p is None else (p.start, p.end, p.bars)
+
+    def continue_label(self) -> str:
+        """The label of the drag-continue preview (e.g. ``"+2 bars · replace"``), or
+        ``""`` when the handle is not dragged."""
+        return canvas.preview_label(self._state)
 
     def continue_handle_pos(self) -> QPoint | None:
         """Centre of the drag-continue handle in viewport pixels (``view().viewport()``
