@@ -11,7 +11,8 @@ from pathlib import Path
 
 from composer.cli.errors import CliError
 from composer.cli.options import add_tune_options, tune_selection
-from composer.music.io import ABC_EXTENSIONS, read_score, read_text, write_score
+from composer.cli.reading import read_input
+from composer.music.io import ABC_EXTENSIONS, read_text, write_score
 
 
 def add_parser(sub) -> None:
@@ -84,7 +85,7 @@ def run(args) -> int:
     from composer.generation.registry import ModelRegistry
     from composer.generation.request import ContinueRequest, Sampling, Selection, Take
 
-    score = read_score(args.input, **tune_selection(args))
+    score = read_input(args.input, **tune_selection(args))
     start, end = bar_range_ticks(score, args.from_bar, args.to_bar)
     registry = ModelRegistry()
     model = args.model or registry.default_name()
@@ -104,7 +105,7 @@ def run(args) -> int:
                   end="", file=sys.stderr, flush=True)
     if not args.quiet:
         print(file=sys.stderr)
-    _write(takes, Path(args.output), score.title, _abc_source(args.input, args))
+    _write(takes, Path(args.output), score.title, abc_source(args.input, args))
     return 0
 
 
@@ -116,25 +117,21 @@ def _write(takes, out: Path, title: str, source: tuple[str, str] | None) -> None
 
     if out.suffix.lower() == ".abc":
         from composer.music.abc import score_to_abc
-        from composer.music.abc.splice import splice_abc, with_number, with_title
         from composer.music.atomic import atomic_write
 
         tunes = []
         for t in takes:
-            name = f"{title or 'Untitled'} (take {t.variation + 1}, seed {t.seed})"
             if source is None:
+                name = f"{title or 'Untitled'} (take {t.variation + 1}, seed {t.seed})"
                 s = dataclasses.replace(t.score, title=name)
                 tunes.append(score_to_abc(s, x=t.variation + 1).rstrip("\n"))
                 continue
-            header, tune = source
-            result = splice_abc(tune, t.score, header=header, edited=t.edited)
+            number = t.variation + 1 if len(takes) > 1 else None
+            result = take_abc(source, t, title, number)
             if not result.spliced:
                 print(f"warning: take {t.variation + 1}: the tune was written anew "
                       f"({result.reason})", file=sys.stderr)
-            text = with_title(result.text, name)
-            if len(takes) > 1:
-                text = with_number(text, t.variation + 1)
-            tunes.append(text.rstrip("\n"))
+            tunes.append(result.text.rstrip("\n"))
         head = source[0] if source is not None else ""
         if head and not head.endswith("\n\n"):
             head = head.rstrip("\n") + "\n\n"
@@ -147,7 +144,25 @@ def _write(takes, out: Path, title: str, source: tuple[str, str] | None) -> None
         write_score(t.score, path)
 
 
-def _abc_source(path: str, args) -> tuple[str, str] | None:
+def take_abc(source: tuple[str, str], take, title: str, number: int | None = None):
+    """The input tune's text (``source``: file header, tune text) with ``take``
+    spliced in (:func:`~composer.music.abc.splice.splice_abc`), its ``T:`` line naming
+    the take and, given ``number``, its ``X:`` renumbered. Returns the
+    :class:`~composer.music.abc.splice.Splice` with that text."""
+    import dataclasses
+
+    from composer.music.abc.splice import splice_abc, with_number, with_title
+
+    header, tune = source
+    result = splice_abc(tune, take.score, header=header, edited=take.edited)
+    text = with_title(result.text, f"{title or 'Untitled'} (take {take.variation + 1}, "
+                                   f"seed {take.seed})")
+    if number is not None:
+        text = with_number(text, number)
+    return dataclasses.replace(result, text=text)
+
+
+def abc_source(path: str, args) -> tuple[str, str] | None:
     """The file header and the text of the chosen tune when ``path`` is ABC."""
     if Path(path).suffix.lower() not in ABC_EXTENSIONS:
         return None

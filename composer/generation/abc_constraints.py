@@ -220,7 +220,9 @@ class AbcTracker:
         """True if ``char`` would close a bar (starts a bar line after notes)."""
         if self.lex == "bracket":
             return char == "|" and self.has_notes
-        if self.lex in ("music", "note", "line") and char in "|:":
+        if self.lex == "note" and char in "|:":
+            return True  # the note being read ends here and is in the bar
+        if self.lex in ("music", "line") and char in "|:":
             return self.has_notes
         return False
 

@@ -145,7 +145,7 @@ class ContinueController(QObject):
         session = self.session
         self._accepting = True
         try:
-            self.document.set_score(take.score, f"Accept take {number}")
+            self.document.set_score(take.score, f"Accept take {number}", edited=take.edited)
         except MusicError as e:
             self.error.emit(str(e))
             return False

@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         doc.errorChanged.connect(lambda e: roll.set_editable(e is None))
         doc.pathChanged.connect(self._update_title)
         doc.writeFailed.connect(self.show_error)
+        doc.textRewritten.connect(self.show_info)
         doc.modifiedChanged.connect(lambda _m: self._update_title())
         roll.scoreEdited.connect(self._roll_edited)
         roll.selectionChanged.connect(
@@ -197,6 +198,7 @@ class MainWindow(QMainWindow):
         t.takesShown.connect(self._takes_shown)
         t.takesShown.connect(self.take_keys.set_active)
         t.ready.connect(A.accept_take.setEnabled)
+        t.accepted.connect(lambda _take: self._collapse_text_selection())
         self.panel.mode.currentIndexChanged.connect(
             lambda _i: roll.set_insert_mode(self.panel.mode_name() == "insert"))
         self.panel.modelChanged.connect(self._model_changed)
@@ -262,6 +264,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("generation/model", name)
         if self._started and self._preload:
             self._preload_model()
+
+    def _collapse_text_selection(self) -> None:
+        """After a take is accepted the editor's text selection (the seed) has done its
+        job: keep the cursor, drop the selection, so a second Enter types no newline
+        over it."""
+        editor = self.abc_pane.editor
+        cursor = editor.textCursor()
+        if cursor.hasSelection():
+            cursor.clearSelection()
+            editor.setTextCursor(cursor)
 
     # --- messages ----------------------------------------------------------------------
     def show_error(self, message: str) -> None:

@@ -62,6 +62,15 @@ def test_enter_in_the_editor_accepts_the_take_and_keeps_the_selected_text(window
     first_lines = before.split(selected)[0]
     assert text.startswith(first_lines + selected)
     assert "accepted" in window.take_label.text()
+    # The take reached the text as a splice: every line but the one the new bars
+    # follow is kept verbatim (issue 12), and the seed's text selection is gone, so a
+    # second Enter cannot type a line break over it.
+    kept = set(text.split("\n"))
+    assert len([line for line in before.split("\n") if line not in kept]) <= 1
+    assert not editor.textCursor().hasSelection()
+    QTest.keyClick(editor, Key.Key_Return)
+    assert selected in editor.toPlainText()
+    doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert doc.text == before and doc.score is score
 
