@@ -265,8 +265,6 @@ def main() -> int:
             judge(header, str(tune), cli.text, take, stats, name, "cli", not args.no_music21)
             doc.load_text(text, tune_index=index)
             doc.set_score(take.score, "Accept take 1", edited=take.edited)
-            judge(header, doc.text, doc.text, take, stats, name, "doc-self", False) \
-                if False else None
             judge(header, str(tune), doc.text, take, stats, name, "window",
                   not args.no_music21)
             done += 1
