@@ -10,6 +10,7 @@ seed coordinates (see :mod:`composer.generation.codec`).
 from __future__ import annotations
 
 import dataclasses
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -134,6 +135,19 @@ def bar_fields(meter: MeterChange, key: KeyChange, bar: PlanBar) -> list[str]:
     return out
 
 
+def _has_rests(prompt: str) -> bool:
+    """Whether the body of ``prompt`` holds a rest (``z``, ``x``, ``Z``) outside chord
+    symbols, comments and field lines."""
+    body = prompt.split("\nK:", 1)[-1].split("\n", 1)[-1]
+    for line in body.split("\n"):
+        if line[:2].rstrip(":").isalpha() and line[1:2] == ":":
+            continue
+        line = re.sub(r'"[^"]*"|![^!]*!|%.*', "", line)
+        if re.search(r"[zxZ]", line):
+            return True
+    return False
+
+
 def _written_kind(kind: str) -> str:
     """A bar line kind as the folk model writes it (``[|`` is written ``|``)."""
     return kind if kind in ("|", "||", "|]", ":|", "|:", ":|:") else "|"
@@ -143,8 +157,9 @@ class FolkDecoder(AbcDecoder):
     """One variation: the sampler's decoder, bar by bar as the :class:`Plan` lays the
     bars out (each bar exactly its planned length, a short bar too), with the bar
     lines, part labels and meter/key changes of the plan written for the model
-    (forced characters, so it writes on in the new meter and key); :meth:`music`
-    reads the new bars back into notes on the melody track."""
+    (forced characters, so it writes on in the new meter and key), and no rests
+    unless the seed has some (a rest in a folk melody is a bar filled up, not
+    music); :meth:`music` reads the new bars back into notes on the melody track."""
 
     def __init__(self, prompt: str, plan: Plan, track: str, masks: MaskCache):
         tracker = AbcTracker.for_tune(prompt, free_bars=False, fields="")
@@ -158,6 +173,7 @@ class FolkDecoder(AbcDecoder):
             self._lengths[0] += tracker.pos
         self._queue: list[str] = []
         self._plain = False  # a plain bar line was just written: it may not grow
+        self._rests = _has_rests(prompt)  # no rests in the new bars unless the seed has
         self._ids = {c: masks.vocab.id(c) for c in "|:]\n"}
         self._onehots: dict[str, torch.Tensor] = {}
         self._cache: tuple[int, DecodedMusic] | None = None
@@ -171,6 +187,8 @@ class FolkDecoder(AbcDecoder):
         last = k == len(self._lengths) - 1
         mask = self.masks.mask(self.tracker, last, False)
         closing = self.plan.layout[k].closing if not last else "|"
+        if not self._rests and self.tracker.lex in ("music", "line", "note"):
+            mask = self._without(mask, "zx")
         if self._plain:
             mask = self._without(mask, "|:]")
         elif closing != "|" and _written_kind(closing) != "|":

@@ -415,23 +415,54 @@ def _content(full: str, w: _Written | None, new: Score, a: int, b: int, unit: in
     return lead + kept + text + trailing
 
 
+_FIELD_RUN = re.compile(r"(?:\[[A-Za-z]:[^\]\n]*\])+")
+_TEXT_LINE = re.compile(r"[A-Za-z+]:|%")
+
+
 def _with_breaks(old: str, new: str) -> str:
-    """``new`` with the line breaks of ``old`` (and what ends those lines: a ``\\``,
-    a comment) put back at the space nearest the same relative place."""
+    """``new`` with the line breaks of ``old`` put back: what ends those lines (a
+    ``\\``, a comment) and the field or comment lines between them stay as written.
+    A break with field lines (a part label or meter change inside the bar) takes the
+    place of the same fields written inline in ``new``; any other break goes to the
+    space nearest the same relative place."""
     if "\n" not in old:
         return new
+    lines = old.split("\n")
+    blocks: list[tuple[float, str, str]] = []  # (share, text, field letters)
+    offset, k = 0, 0
+    while k < len(lines) - 1:
+        line = lines[k]
+        cut = _LINE_TAIL.search(line).start()
+        text = line[cut:] + "\n"
+        at = offset + cut
+        offset += len(line) + 1
+        k += 1
+        letters = ""
+        while k < len(lines) - 1 and _TEXT_LINE.match(lines[k]):
+            text += lines[k] + "\n"
+            if not lines[k].startswith("%"):
+                letters += lines[k][0]
+            offset += len(lines[k]) + 1
+            k += 1
+        text += re.match(r"[ \t]*", lines[k]).group(0)
+        blocks.append((at / max(len(old), 1), text, letters))
     out = new
-    pieces = []
-    pos = 0
-    for m in re.finditer(r"\n", old):
-        line_start = old.rfind("\n", 0, m.start()) + 1
-        tail = _LINE_TAIL.search(old, line_start, m.start())
-        cut = tail.start() if tail else m.start()
-        lead = re.match(r"[ \t]*", old[m.end():]).group(0)
-        pieces.append((cut / max(len(old), 1), old[cut: m.end()] + lead))
-        pos = m.end()
-    del pos
-    for share, brk in reversed(pieces):
+    runs = list(_FIELD_RUN.finditer(out))
+    plain = []
+    for share, text, letters in blocks:
+        if letters:
+            run = next((r for r in runs
+                        if "".join(re.findall(r"\[([A-Za-z]):", r.group(0))) == letters), None)
+            if run is not None:
+                runs.remove(run)
+                plain.append((run.start(), run.end(), text))
+                continue
+            text = text.split("\n", 1)[0] + "\n"  # the inline fields say the same
+        plain.append((None, share, text))
+    placed = [(a, b, t) for a, b, t in plain if a is not None]
+    for a, b, t in sorted(placed, reverse=True):
+        out = out[:a] + t + out[b:]
+    for _, share, brk in reversed([p for p in plain if p[0] is None]):
         spaces = [i for i, c in enumerate(out) if c == " "]
         target = share * len(out)
         if spaces:
@@ -466,9 +497,13 @@ def _check(full: str, new: Score, header: str) -> str:
     """``""`` when ``full`` reads back as ``new`` (or as a rewrite of it would), else
     what differs."""
     try:
-        got = parse_abc(full).score
+        parsed = parse_abc(full)
     except AbcSyntaxError as e:
         return f"the spliced text does not read ({e})"
+    tm = parsed.time_map
+    if re.search(r"\n[ \t]*\n", full[tm.body_start: tm.tune_end].rstrip()):
+        return "the spliced text would hold an empty line (it ends a tune)"
+    got = parsed.score
     diff = _difference(got, new)
     if not diff:
         return ""
@@ -490,8 +525,9 @@ def _difference(a: Score, b: Score, title: bool = True) -> str:
     checks = (
         ("chord symbols", [(c.start, c.text) for c in a.chords],
          [(c.start, c.text) for c in b.chords]),
-        ("bar lines", [(x.tick, x.kind) for x in a.barlines],
-         [(x.tick, x.kind) for x in b.barlines]),
+        ("bars", a.bars(), b.bars()),
+        ("bar lines", [(x.tick, x.kind) for x in a.barlines if x.kind != "|"],
+         [(x.tick, x.kind) for x in b.barlines if x.kind != "|"]),
         ("endings", a.voltas, b.voltas),
         ("part labels", a.parts, b.parts),
         ("meters", [(m.tick, m.numerator, m.denominator) for m in a.meters],
