@@ -31,6 +31,16 @@ def test_abc_to_abc_by_x_and_by_index(tmp_path, capsys):
     assert read_abc(out.read_text()).title == "Two Voices"
 
 
+def test_abc_to_abc_copies_the_tune_as_written(tmp_path, fixtures):
+    """Issue 12: nothing was asked to change, so every character of the tune stays (the
+    file header too: it holds defaults for the tune)."""
+    src = fixtures / "edit" / "decorated.abc"
+    out = tmp_path / "copy.abc"
+    assert main(["convert", str(src), str(out)]) == 0
+    text = src.read_text()
+    assert out.read_text() == text
+
+
 def test_abc_to_midi_expands_repeats_and_back(tmp_path):
     mid, again = tmp_path / "t.mid", tmp_path / "again.abc"
     assert main(["convert", str(TRICKY), str(mid), "--tune", "4"]) == 0
