@@ -166,12 +166,30 @@ def test_slurs_across_a_rewritten_bar_stay_balanced():
     assert body.count("(") - body.count("(3") == body.count(")")
 
 
-def test_a_change_that_cannot_be_spliced_says_why():
-    text = "X:3\nT:Two voices\nM:4/4\nL:1/4\nK:C\nV:1\nCDEF|GABc|\nV:2\nC,4|G,4|\n"
+def test_several_voices_splice_voice_by_voice():
+    text = ("X:3\nT:Two voices\nM:4/4\nL:1/4\nK:C\nV:2 name=\"Bass\"\nV:1\n"
+            "% the tune\n\"C\"CDEF|\"G\"GABc:|\nV:2\n!p!C,4|G,2 G,2:|\n")
     score = read_abc(text)
-    result = splice_abc(text, with_pitch(score, 0, 62))
-    assert not result.spliced and "voices" in result.reason
-    assert result.text == score_to_abc(with_pitch(score, 0, 62), x=3)
+    bass = score.tracks[[t.name for t in score.tracks].index("Bass")]
+    moved = dataclasses.replace(bass.notes[1], pitch=bass.notes[1].pitch + 2)
+    tracks = tuple(t.with_notes([moved, *t.notes[:1], *t.notes[2:]]) if t is bass else t
+                   for t in score.tracks)
+    result = splice_abc(text, dataclasses.replace(score, tracks=tracks))
+    assert result.spliced and result.bars == 1
+    assert lines_changed(text, result.text) == ["!p!C,4|G,2 G,2:|"]
+    assert "!p!C,4|" in result.text and '"C"CDEF|"G"GABc:|' in result.text
+    back = read_abc(result.text)
+    assert [n.pitch for n in back.track("Bass").notes] == [48, 57, 55]
+
+
+def test_a_change_that_cannot_be_spliced_says_why():
+    text = "X:3\nT:One voice\nM:4/4\nL:1/4\nK:C\nCDEF|GABc|\n"
+    score = read_abc(text)
+    added = dataclasses.replace(score, tracks=score.tracks + (
+        dataclasses.replace(score.tracks[0], name="Chords", role="accompaniment"),))
+    result = splice_abc(text, added)
+    assert not result.spliced and "voice" in result.reason
+    assert result.text == score_to_abc(added, x=3)
 
 
 def test_an_unchanged_score_keeps_the_text():

@@ -327,6 +327,7 @@ class Parser(MusicRules):
                           for vid, t, text, a, b in self.symbols),
             body_start=self.body_start,
             main_voice=main_id,
+            track_voices=tuple(v.id for v in voices if v.notes),
             warnings=tuple(self._off_grid()),
         )
 

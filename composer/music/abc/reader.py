@@ -148,7 +148,7 @@ def _parse(tune: TuneText, header: str, src: Source) -> ParsedTune:
     end = tune.offset + len(tune)
     body_start = parsed.body_start if parsed.body_start <= end else end
     time_map = AbcTimeMap(parsed.notes, parsed.bars, parsed.symbols, parsed.main_voice,
-                          tune.offset, body_start, end)
+                          tune.offset, body_start, end, parsed.track_voices)
     return ParsedTune(parsed.score, time_map, tune, _warnings(parsed.warnings, src))
 
 

@@ -177,11 +177,12 @@ def _token_start(text: str, end: int, floor: int) -> int:
     return i
 
 
-def _written_bars(full: str, parsed: ParsedTune) -> dict[tuple[int, int], _Written]:
+def _written_bars(full: str, parsed: ParsedTune, voice: str) -> dict[tuple[int, int], _Written]:
+    """The written bars of ``voice`` by their ticks."""
     tm = parsed.time_map
     out = {}
     for w in tm.bars:
-        if w.voice != tm.main_voice:
+        if w.voice != voice:
             continue
         token = _token_start(full, w.char_end, w.char_start)
         out[(w.start, w.end)] = _Written(w.start, w.end, w.char_start, token, w.char_end)
@@ -273,9 +274,10 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
             edited) -> tuple[str, int]:
     old = parsed.score
     tm = parsed.time_map
-    if len(tm.voices) > 1 or len([t for t in old.tracks if t.notes]) > 1:
-        raise _CannotSplice("the tune has several voices")
-    if [t.name for t in new.tracks if t.notes] and len(new.tracks) != len(old.tracks):
+    voices = list(tm.track_voices) or [tm.main_voice]
+    if len(voices) != len(old.tracks):
+        raise _CannotSplice("a voice of the tune has no notes")
+    if [t.name for t in new.tracks] != [t.name for t in old.tracks]:
         raise _CannotSplice("the change adds or removes a voice")
     for attr in ("meters", "keys", "tempos"):
         a, b = getattr(old, attr)[0], getattr(new.normalized(), attr)[0]
@@ -288,11 +290,14 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
         raise _CannotSplice("the tune has no bars")
     sig0, sig1 = _signatures(old, old_bars), _signatures(new, new_bars)
     prefix, suffix = _region(old_bars, new_bars, sig0, sig1, edited)
-    written = _written_bars(full, parsed)
-    wbars = [written.get(b) for b in old_bars]
+    main = tm.main_voice if tm.main_voice in voices else voices[0]
+    wbars = {}
+    for v in voices:
+        written = _written_bars(full, parsed, v)
+        wbars[v] = [written.get(b) for b in old_bars]
     units = _units(full, parsed, header_len)
-    style = _style(full, parsed, [w for w in wbars if w is not None])
-    writers: dict[int, BarWriter] = {}
+    style = _style(full, parsed, [w for w in wbars[main] if w is not None])
+    writers: dict[tuple[int, int], BarWriter] = {}
     kinds0, kinds1 = _kinds(old), _kinds(new)
     if kinds0.get(0) != kinds1.get(0):
         raise _CannotSplice("the bar line before the first bar changed")
@@ -303,47 +308,50 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
     paired = list(zip(mid0, mid1))
     pairs = [(i, i) for i in range(prefix)] + paired + [
         (n0 - suffix + k, n1 - suffix + k) for k in range(suffix)]
-    rewritten = 0
+    rewritten = set()
     for i, j in pairs:
-        w = wbars[i]
-        changed = sig0[i] != sig1[j]
         kind0 = kinds0.get(old_bars[i][1])
         kind1 = kinds1.get(new_bars[j][1])
-        if not changed and kind0 == kind1:
-            continue
-        if w is None:
-            raise _CannotSplice(f"bar {i + 1} is not written as one bar")
-        if changed:
-            a, b = new_bars[j]
-            unit = _unit_at(units, w.content_start)
-            content = _content(full, w, new, a, b, unit, style, writers)
-            edits.append((w.content_start, w.token_start, content))
-            rewritten += 1
-        if kind0 != kind1:
-            edits.append((w.token_start, w.token_end, kind1 or "|"))
+        for k, v in enumerate(voices):
+            changed = _voice_part(sig0[i], k, v == main) != _voice_part(sig1[j], k, v == main)
+            if not changed and kind0 == kind1:
+                continue
+            w = wbars[v][i]
+            if w is None:
+                raise _CannotSplice(f"bar {i + 1} is not written as one bar"
+                                    + (f" in voice {v}" if len(voices) > 1 else ""))
+            if changed:
+                a, b = new_bars[j]
+                unit = _unit_at(units, w.content_start)
+                content = _content(full, w, new, a, b, unit, style, writers, k, v == main)
+                edits.append((w.content_start, w.token_start, content))
+                rewritten.add(j)
+            if kind0 != kind1 and (v == main or _kind_of(full, w) == (kind0 or "|")):
+                edits.append((w.token_start, w.token_end, kind1 or "|"))
     extra_new = mid1[len(paired):]
     extra_old = mid0[len(paired):]
-    if extra_new:
-        after = paired[-1][0] if paired else prefix - 1
-        if after < 0 or wbars[after] is None:
-            raise _CannotSplice("new bars before the first bar")
-        w = wbars[after]
-        unit = _unit_at(units, w.content_start)
-        chunks = []
-        for j in extra_new:
-            a, b = new_bars[j]
-            chunks.append(_content(full, None, new, a, b, unit, style, writers)
-                          + (kinds1.get(b) or "|"))
-        edits.append(_insertion(full, w, chunks, style))
-        rewritten += len(extra_new)
-    if extra_old:
-        if any(wbars[i] is None for i in extra_old):
-            raise _CannotSplice("a removed bar is not written as one bar")
-        first, last = wbars[extra_old[0]], wbars[extra_old[-1]]
-        gone = full[first.content_start: last.token_end]
-        kept = "".join(line + "\n" for line in gone.split("\n")[1:-1]
-                       if line.lstrip().startswith("%"))
-        edits.append((first.content_start, last.token_end, kept))
+    for k, v in enumerate(voices):
+        if extra_new:
+            after = paired[-1][0] if paired else prefix - 1
+            if after < 0 or wbars[v][after] is None:
+                raise _CannotSplice("new bars before the first bar")
+            w = wbars[v][after]
+            unit = _unit_at(units, w.content_start)
+            chunks = []
+            for j in extra_new:
+                a, b = new_bars[j]
+                chunks.append(_content(full, None, new, a, b, unit, style, writers, k,
+                                       v == main) + (kinds1.get(b) or "|"))
+            edits.append(_insertion(full, w, chunks, style))
+            rewritten.update(extra_new)
+        if extra_old:
+            if any(wbars[v][i] is None for i in extra_old):
+                raise _CannotSplice("a removed bar is not written as one bar")
+            first, last = wbars[v][extra_old[0]], wbars[v][extra_old[-1]]
+            gone = full[first.content_start: last.token_end]
+            kept = "".join(line + "\n" for line in gone.split("\n")[1:-1]
+                           if line.lstrip().startswith("%"))
+            edits.append((first.content_start, last.token_end, kept))
     edits.sort()
     for (_a0, b0, _), (a1, _, _) in zip(edits, edits[1:]):
         if a1 < b0:
@@ -351,7 +359,21 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
     out = full
     for a, b, s in reversed(edits):
         out = out[:a] + s + out[b:]
-    return out, rewritten
+    return out, len(rewritten)
+
+
+def _voice_part(sig: tuple, track: int, structure: bool) -> tuple:
+    """What of a bar's signature voice ``track`` writes: its length, its notes and (the
+    structure voice) the chord symbols and fields."""
+    length, notes, other = sig
+    return (length, tuple(n for n in notes if n[1] == track), other if structure else ())
+
+
+def _kind_of(full: str, w: _Written) -> str:
+    from composer.music.abc.lexer import bar_kind
+
+    token = full[w.token_start: w.token_end]
+    return bar_kind(token) if token else "|"
 
 
 def _field_key(item) -> tuple:
@@ -385,13 +407,14 @@ def _region(bars0, bars1, sig0, sig1, edited) -> tuple[int, int]:
 
 
 def _content(full: str, w: _Written | None, new: Score, a: int, b: int, unit: int,
-             style: _Style, writers: dict) -> str:
-    """The new text of bar ``[a, b)`` (no closing bar line), keeping what belongs to
-    the place of the old bar ``w`` (see the module docstring)."""
-    bw = writers.get(unit)
+             style: _Style, writers: dict, track: int = 0, structure: bool = True) -> str:
+    """The new text of bar ``[a, b)`` of ``track`` (no closing bar line), keeping what
+    belongs to the place of the old bar ``w`` (see the module docstring)."""
+    bw = writers.get((unit, track))
     if bw is None:
-        bw = writers[unit] = BarWriter(new, 0, unit=unit, short_halves=style.short_halves,
-                                      spacing=style.spacing_ticks)
+        bw = writers[(unit, track)] = BarWriter(
+            new, track, unit=unit, short_halves=style.short_halves,
+            spacing=style.spacing_ticks, structure=structure)
     text = bw.content(a, b).strip()
     if w is None:
         return text

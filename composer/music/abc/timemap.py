@@ -42,6 +42,8 @@ class AbcTimeMap:
     """Offset of the first character after the ``K:`` line."""
     tune_end: int
     """Offset just past the tune's last character."""
+    track_voices: tuple[str, ...] = ()
+    """The voice id of each track of the score read with this map, in track order."""
 
     @property
     def voices(self) -> list[str]:

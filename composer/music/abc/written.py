@@ -57,6 +57,8 @@ class Parsed:
     """Character offset where the body (the line after ``K:``) starts."""
     main_voice: str
     """Id of the voice that owns bar lines, endings, meters and keys."""
+    track_voices: tuple[str, ...] = ()
+    """The voice id of each of the score's tracks, in track order."""
     warnings: tuple[tuple[int, int, str], ...] = ()
     """``(char_start, char_end, reason)`` of each place read not exactly as written (a
     length that is not a whole number of ticks, rounded), in text order."""
