@@ -96,7 +96,7 @@ def test_tune_out_of_range(tmp_path, capsys, args, words):
 
 def test_failed_conversion_leaves_an_existing_output_untouched(tmp_path, capsys):
     src, out = tmp_path / "bad.abc", tmp_path / "out.abc"
-    src.write_text("X:1\nK:C\nA[CE|\n")
+    src.write_text("X:1\nK:C\nA[CE c|\n")
     out.write_text("the old file\n")
     assert main(["convert", str(src), str(out)]) == 2
     assert "chord not closed" in capsys.readouterr().err

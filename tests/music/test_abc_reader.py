@@ -308,3 +308,20 @@ def test_list_tunes_collects_the_warnings_of_every_tune():
     infos = list_tunes(text, warnings=found)
     assert len(infos) == 3
     assert [(w.line, w.column) for w in found] == [(5, 1), (18, 1)]  # X:1 and X:3
+
+
+def test_a_chord_missing_its_bracket_before_a_bar_line_or_tuplet_is_read_and_warned():
+    """Nottingham's jigs153 writes ``[e2c2(3A/2B/2c/2|``: the chord is read as closed
+    before the ``(`` (the bar is then exact) and a warning says where the ] goes. With
+    a space inside the brackets the intent is unclear: still an error."""
+    from composer.music.abc import parse_abc
+    from composer.music.errors import AbcSyntaxError
+
+    text = "X:1\nT:t\nM:6/8\nL:1/8\nK:D\n[e3c3][e2c2(3A/2B/2c/2|d6|]\n"
+    parsed = parse_abc(text)
+    assert [b - a for a, b in parsed.score.bars()] == [1440, 1440]
+    assert [n.pitch for n in parsed.score.tracks[0].notes][:4] == [73, 76, 73, 76]
+    (w,) = parsed.warnings
+    assert (w.line, w.column) == (6, 7) and "read as closed before '('" in w.reason
+    with pytest.raises(AbcSyntaxError, match="chord not closed"):
+        parse_abc("X:1\nT:t\nM:4/4\nL:1/8\nK:C\nAB[CEG c4|\n")

@@ -29,7 +29,7 @@ def test_an_oneill_tune_is_cleaned_to_the_plain_style():
 
 
 def test_unreadable_tunes_are_dropped():
-    broken = AbcTune("x1", "X:1\nT:Broken\nM:4/4\nK:G\n", "[ABc|\n")
+    broken = AbcTune("x1", "X:1\nT:Broken\nM:4/4\nK:G\n", "[AB c|\n")
     no_key = AbcTune("x2", "X:2\nT:No key\nM:4/4\n", "ABc|\n")
     assert clean_tune(no_key) is None
     assert clean_tunes([broken, no_key]) == []

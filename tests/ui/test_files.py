@@ -96,7 +96,7 @@ def test_bad_files_show_a_message_and_keep_the_document(window, tmp_path):
     assert "Cannot export x.mid" in window.message_bar.text()
     # A file that opens cleanly clears the error about the one before; one with an ABC
     # error shows that error instead.
-    (tmp_path / "broken.abc").write_text("X:1\nT:B\nM:6/8\nK:D\nd2f [a2f|\n")
+    (tmp_path / "broken.abc").write_text("X:1\nT:B\nM:6/8\nK:D\nd2f [a2 f|\n")
     assert window.files.open(str(tmp_path / "broken.abc"))
     assert "broken.abc opened, but its ABC has an error" in window.message_bar.text()
     open_fixture(window, "eight_bars.abc")

@@ -80,6 +80,8 @@ class Token:
     - ``"tuplet"``: ``(p, q or None, r or None)``
     - ``"tie"``, ``"broken"`` (+n for ``>``, -n for ``<``), ``"symbol"`` (chord symbol text),
       ``"annotation"``, ``"grace"`` (tuple of NoteTok), ``"decoration"``, ``"line_end"``
+    - ``"notice"``: a reason (text read leniently, e.g. a chord whose ``]`` is missing
+      before a bar line or a tuplet, read as closed there; the reader warns)
     """
 
     kind: str
@@ -361,7 +363,14 @@ def _lex_bracket(line: str, i: int, base: int, out: list[Token], letters) -> int
         elif c in letters:
             k += 1
         elif c in '[|:()"{}<>\\%':
-            raise LexError(f"chord not closed: add the closing ] before {c!r}", base + k)
+            if not notes or c not in '|:("{' or " " in line[i:k] or "\t" in line[i:k]:
+                raise LexError(f"chord not closed: add the closing ] before {c!r}", base + k)
+            # Read as closed here (what else could it mean?), and say so.
+            out.append(Token("notice", at, base + k,
+                             f"chord not closed: read as closed before {c!r}; add the "
+                             f"closing ] there"))
+            out.append(Token("chord", at, base + k, (tuple(notes), Fraction(1))))
+            return k
         else:
             raise LexError(f"unexpected {c!r} in a chord: only notes go inside [ ]", base + k)
     if not notes:

@@ -207,6 +207,9 @@ class MusicRules:
         self.chords.append((v.cursor, tok.value, v.id))
         self.symbols.append((v.id, v.cursor, tok.value, tok.start, tok.end))
 
+    def _notice(self, tok: Token) -> None:
+        self.notices.append((tok.start, tok.end, str(tok.value)))
+
     def _line_end(self, tok: Token) -> None:
         pass
 

@@ -88,6 +88,7 @@ class Parser(MusicRules):
         self.open_volta: tuple[Fraction, tuple[int, ...]] | None = None
         self.parts: list[PartMark] = []
         self.chords: list[tuple[Fraction, str, str]] = []  # (tick, text, voice)
+        self.notices: list[tuple[int, int, str]] = []  # text read leniently (the lexer's)
         self.written: list[list] = []  # [voice, start, end, pitch, c0, c1]
         self.symbols: list[tuple[str, Fraction, str, int, int]] = []
         self.timed: list[Timed] = []  # every note, rest and chord, checked for whole ticks
@@ -328,7 +329,7 @@ class Parser(MusicRules):
             body_start=self.body_start,
             main_voice=main_id,
             track_voices=tuple(v.id for v in voices if v.notes),
-            warnings=tuple(self._off_grid()),
+            warnings=tuple(sorted(self.notices + self._off_grid())),
         )
 
     def _tracks(self, voices: list[VoiceState]) -> list[Track]:
