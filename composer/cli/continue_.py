@@ -151,7 +151,8 @@ def take_abc(source: tuple[str, str], take, title: str, number: int | None = Non
     :class:`~composer.music.abc.splice.Splice` with that text."""
     import dataclasses
 
-    from composer.music.abc.splice import splice_abc, with_number, with_title
+    from composer.music.abc.headers import with_number, with_title
+    from composer.music.abc.splice import splice_abc
 
     header, tune = source
     result = splice_abc(tune, take.score, header=header, edited=take.edited)

@@ -10,7 +10,8 @@ from composer.cli.continue_ import bar_range_ticks
 from composer.generation.plan import apply_take, make_seed
 from composer.generation.request import ContinueRequest, Sampling, Selection
 from composer.music.abc import parse_abc, read_abc, score_to_abc
-from composer.music.abc.splice import splice_abc, with_number, with_title
+from composer.music.abc.headers import with_number, with_title
+from composer.music.abc.splice import splice_abc
 from composer.music.abc.tunes import split_tunes
 from composer.music.score import Note
 from tests.conftest import FIXTURES

@@ -23,28 +23,20 @@ tell the user. Ticks are 480 per quarter; character offsets count in the tune te
 from __future__ import annotations
 
 import bisect
-import contextlib
 import re
-import statistics
-from collections import Counter
 from dataclasses import dataclass
-from fractions import Fraction
 
-from composer.music.abc import fields as F
-from composer.music.abc.lexer import LexError, tokenize
 from composer.music.abc.reader import ParsedTune, parse_abc
+from composer.music.abc.style import TuneStyle, tune_style, unit_at, unit_map
 from composer.music.abc.writer import BarWriter, score_to_abc
 from composer.music.errors import AbcSyntaxError
-from composer.music.score import TICKS_PER_QUARTER, MeterChange, Score
+from composer.music.score import MeterChange, Score
 
-_WHOLE = 4 * TICKS_PER_QUARTER
 _VOLTA_AT_START = re.compile(r"\[?\d+(?:\s*[,-]\s*\d+)*")
 _ANNOTATION = re.compile(r'"[\^_<>@][^"]*"')
 _NAVIGATION = re.compile(r"!(?:segno|coda|fine|D\.C\.|D\.S\.|dacapo|dacoda|D\.C\.alfine|"
                          r"D\.C\.alcoda|D\.S\.alfine|D\.S\.alcoda|fermata)!")
 _LINE_TAIL = re.compile(r"[ \t]*(?:\\[ \t]*)?(?:%[^\n]*)?$")
-_HALF_SHORT = re.compile(r"(?<![/\d])/(?![/\d])")
-_HALF_LONG = re.compile(r"(?<![/\d])/2(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,102 +49,6 @@ class Splice:
     spliced: bool
     reason: str = ""
     bars: int = 0
-
-
-# --- the tune's style -----------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class _Style:
-    short_halves: bool
-    spacing: str  # "beat", "half", "bar", "quarter", "eighth"
-    separator: str  # what follows a bar line before the next bar on one line
-    per_line: int  # bars per line
-
-    def spacing_ticks(self, meter: MeterChange) -> int:
-        if self.spacing == "half" and meter.bar_ticks % 2 == 0:
-            return meter.bar_ticks // 2
-        if self.spacing == "bar":
-            return meter.bar_ticks
-        if self.spacing == "quarter":
-            return TICKS_PER_QUARTER
-        if self.spacing == "eighth":
-            return TICKS_PER_QUARTER // 2
-        return meter.beat_ticks
-
-
-def _style(full: str, parsed: ParsedTune, bars: list[_Written]) -> _Style:
-    body = full[parsed.time_map.body_start: parsed.time_map.tune_end]
-    music = "\n".join(line for line in body.split("\n")
-                      if line and not line.startswith("%") and not re.match(r"[A-Za-z]:", line))
-    short = len(_HALF_SHORT.findall(music))
-    long_ = len(_HALF_LONG.findall(music))
-    score, tm = parsed.score, parsed.time_map
-    # Spacing: which boundaries inside a bar have a space before them.
-    items = sorted((n.char_start, n.char_end, n.start) for n in tm.notes
-                   if n.voice == tm.main_voice)
-    starts = score.bar_starts()
-    votes: Counter = Counter()
-    for (_, e0, t0), (c1, _, t1) in zip(items, items[1:]):
-        if t1 <= t0 or "\n" in full[e0:c1] or "|" in full[e0:c1]:
-            continue
-        bar = starts[bisect.bisect_right(starts, t1) - 1]
-        meter = score.meter_at(bar)
-        spaced = " " in full[e0:c1] or "\t" in full[e0:c1]
-        for kind in ("beat", "half", "bar", "quarter", "eighth"):
-            period = _Style(False, kind, "", 4).spacing_ticks(meter)
-            votes[kind] += ((t1 - bar) % period == 0) == spaced
-    spacing = max(("beat", "half", "bar", "quarter", "eighth"), key=lambda k: votes[k])
-    after = Counter()
-    per_line: Counter = Counter()
-    for w in bars:
-        nxt = full[w.token_end: w.token_end + 1]
-        if nxt and nxt not in "\n\\%":
-            after[nxt == " "] += 1
-        per_line[_logical_line(full, w.token_end)] += 1
-    separator = " " if after[True] > after[False] else ""
-    lines = [n for n in per_line.values() if n > 0]
-    return _Style(short > long_, spacing, separator,
-                  max(1, round(statistics.median(lines))) if lines else 4)
-
-
-def _logical_line(full: str, offset: int) -> int:
-    """The line ``offset`` is on, counting lines joined by a ``\\`` at their end as one."""
-    return full.count("\n", 0, offset) - full.count("\\\n", 0, offset)
-
-
-def _units(full: str, parsed: ParsedTune, header_len: int) -> list[tuple[int, Fraction]]:
-    """``(offset, unit)`` from where each ``L:`` stands (and the default from the
-    start), in whole notes."""
-    tm = parsed.time_map
-    try:
-        tokens = tokenize(full[:header_len], 0, header_only=True) if header_len else []
-        tokens += tokenize(full[tm.tune_start: tm.tune_end], tm.tune_start)
-    except LexError:
-        return [(0, Fraction(1, 8))]
-    meter = None
-    out: list[tuple[int, Fraction]] = []
-    seen_body = False
-    for tok in tokens:
-        if tok.kind != "field":
-            if tok.kind in ("note", "chord", "rest") and not seen_body:
-                seen_body = True
-                if not out:
-                    out.append((0, F.default_unit_length(meter)))
-            continue
-        letter, value, _ = tok.value
-        if letter == "M" and not seen_body:
-            meter = F.parse_meter(value)
-        elif letter == "L":
-            with contextlib.suppress(F.FieldError):
-                out.append((tok.start, F.parse_length(value)))
-    return out or [(0, Fraction(1, 8))]
-
-
-def _unit_at(units: list[tuple[int, Fraction]], offset: int) -> int:
-    unit = units[0][1]
-    for at, u in units:
-        if at <= offset:
-            unit = u
-    return int(unit * _WHOLE)
 
 
 # --- written bars --------------------------------------------------------------------
@@ -295,8 +191,8 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
     for v in voices:
         written = _written_bars(full, parsed, v)
         wbars[v] = [written.get(b) for b in old_bars]
-    units = _units(full, parsed, header_len)
-    style = _style(full, parsed, [w for w in wbars[main] if w is not None])
+    units = unit_map(full, parsed, header_len)
+    style = tune_style(full, parsed, [w.token_end for w in wbars[main] if w is not None])
     writers: dict[tuple[int, int], BarWriter] = {}
     kinds0, kinds1 = _kinds(old), _kinds(new)
     if kinds0.get(0) != kinds1.get(0):
@@ -322,7 +218,7 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
                                     + (f" in voice {v}" if len(voices) > 1 else ""))
             if changed:
                 a, b = new_bars[j]
-                unit = _unit_at(units, w.content_start)
+                unit = unit_at(units, w.content_start)
                 content = _content(full, w, new, a, b, unit, style, writers, k, v == main)
                 edits.append((w.content_start, w.token_start, content))
                 rewritten.add(j)
@@ -336,7 +232,7 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
             if after < 0 or wbars[v][after] is None:
                 raise _CannotSplice("new bars before the first bar")
             w = wbars[v][after]
-            unit = _unit_at(units, w.content_start)
+            unit = unit_at(units, w.content_start)
             chunks = []
             for j in extra_new:
                 a, b = new_bars[j]
@@ -407,7 +303,7 @@ def _region(bars0, bars1, sig0, sig1, edited) -> tuple[int, int]:
 
 
 def _content(full: str, w: _Written | None, new: Score, a: int, b: int, unit: int,
-             style: _Style, writers: dict, track: int = 0, structure: bool = True) -> str:
+             style: TuneStyle, writers: dict, track: int = 0, structure: bool = True) -> str:
     """The new text of bar ``[a, b)`` of ``track`` (no closing bar line), keeping what
     belongs to the place of the old bar ``w`` (see the module docstring)."""
     bw = writers.get((unit, track))
@@ -496,7 +392,7 @@ def _with_breaks(old: str, new: str) -> str:
     return out
 
 
-def _insertion(full: str, w: _Written, chunks: list[str], style: _Style
+def _insertion(full: str, w: _Written, chunks: list[str], style: TuneStyle
                ) -> tuple[int, int, str]:
     """The edit that puts new bars (each its text and closing bar line) after the
     bar ``w``: on lines of their own after its line when it ends the line, else
@@ -566,30 +462,3 @@ def _difference(a: Score, b: Score, title: bool = True) -> str:
     if title and a.title != b.title:
         return "title"
     return ""
-
-
-# --- header lines ------------------------------------------------------------------------
-_T_LINE = re.compile(r"^T:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
-_X_NUMBER = re.compile(r"^X:[ \t]*\S*", re.MULTILINE)
-
-
-def with_title(text: str, title: str) -> str:
-    """``text`` (one tune) with its first ``T:`` line saying ``title`` (a ``T:`` line is
-    added after ``X:`` when there is none); nothing else changes."""
-    title = " ".join(title.split())
-    m = _T_LINE.search(text)
-    if m:
-        return text[: m.start(1)] + title + text[m.end(1):]
-    x = _X_NUMBER.search(text)
-    at = text.find("\n", x.end()) + 1 if x else 0
-    if x and at == 0:
-        return text + "\nT:" + title + "\n"
-    return text[:at] + f"T:{title}\n" + text[at:]
-
-
-def with_number(text: str, x: int) -> str:
-    """``text`` (one tune) with its ``X:`` line saying ``x`` (added when missing)."""
-    m = _X_NUMBER.search(text)
-    if m:
-        return text[: m.start()] + f"X:{x}" + text[m.end():]
-    return f"X:{x}\n" + text
