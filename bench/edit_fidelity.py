@@ -140,6 +140,13 @@ def changed_lines(before: str, after: str) -> int:
     return lost
 
 
+def mid_bar_marks(score) -> list[str]:
+    """Part labels and endings that do not stand at a bar start."""
+    starts = set(score.bar_starts())
+    mid = [p.label for p in score.parts if p.tick not in starts and p.tick < score.length]
+    return mid + [str(v.numbers) for v in score.voltas if v.start not in starts]
+
+
 def notes_of(score):
     return sorted((n.start, n.end, n.pitch) for t in score.tracks for n in t.notes)
 
@@ -188,12 +195,11 @@ def judge(header: str, tune: str, out: str, take: Take, stats, name: str, path: 
             stats.problems.append(f"{name} {take.mode} {path}: {kind} {fb[kind]} "
                                   f"for {fa[kind]}")
     s = new.score
-    starts = set(s.bar_starts())
-    mid = [p.label for p in s.parts if p.tick not in starts and p.tick < s.length]
-    mid += [str(v.numbers) for v in s.voltas if v.start not in starts]
-    if mid:
+    mid, was = mid_bar_marks(s), mid_bar_marks(old.score)
+    stats[f"{path}: mid-bar in input"] += len(was)
+    if len(mid) > len(was):
         stats[f"{path}: mid-bar marks"] += 1
-        stats.problems.append(f"{name} {take.mode} {path}: mid-bar {mid}")
+        stats.problems.append(f"{name} {take.mode} {path}: mid-bar {mid} (input {was})")
     # read back
     want = take.score
     same = (notes_of(s) == notes_of(want) and s.bars() == want.bars()
@@ -205,12 +211,21 @@ def judge(header: str, tune: str, out: str, take: Take, stats, name: str, path: 
     if music21:
         try:
             theirs = read_abc_with_music21(header + out, propagate="octave")
-            ok = notes_of(theirs) == notes_of(s)
+            whole = notes_of(theirs) == notes_of(s)
+            ok = [n for n in notes_of(theirs) if start <= n[0] < new_end] == [
+                n for n in notes_of(s) if start <= n[0] < new_end]
         except MusicError:
-            ok = False
-        stats[f"{path}: music21 same notes"] += ok
+            ok = whole = False
+        stats[f"{path}: music21 same new notes"] += ok
+        stats[f"{path}: music21 same notes"] += whole
         if not ok:
             stats.m21_misses.append(f"{name} {take.mode} {path}")
+        if path == "cli":
+            try:
+                orig = read_abc_with_music21(header + tune, propagate="octave")
+                stats["music21 input same"] += notes_of(orig) == notes_of(old.score)
+            except MusicError:
+                pass
 
 
 class Stats(collections.Counter):
@@ -289,13 +304,18 @@ def main() -> int:
         for kind in ("repeat signs", "endings", "part labels"):
             before, after = stats.form[(path, kind)]
             print(f"[{path}]   {kind} written: input {before}, output {after}")
-        print(f"[{path}]   marks mid-bar: {stats[f'{path}: mid-bar marks']}; unreadable: "
+        print(f"[{path}]   part labels and endings put mid-bar: "
+              f"{stats[f'{path}: mid-bar marks']} (mid-bar as the input writes them: "
+              f"{stats[f'{path}: mid-bar in input']}); unreadable: "
               f"{stats[f'{path}: unreadable']}")
         print(f"[{path}]   read back by our reader as the take (notes, bars, bar lines, "
               f"endings, parts): {stats[f'{path}: ours exact']}/{len(rows)}")
         if not args.no_music21:
-            print(f"[{path}]   music21 reads the same notes: "
-                  f"{stats[f'{path}: music21 same notes']}/{len(rows)}")
+            print(f"[{path}]   music21 reads the new bars to the same notes: "
+                  f"{stats[f'{path}: music21 same new notes']}/{len(rows)}; the whole tune: "
+                  f"{stats[f'{path}: music21 same notes']}/{len(rows)} (music21 reads the "
+                  f"input tunes as our reader does: {stats['music21 input same']}/"
+                  f"{len(rows)})")
     for p in stats.problems[:30]:
         print("  problem:", p)
     if len(stats.problems) > 30:

@@ -382,7 +382,11 @@ def _with_breaks(old: str, new: str) -> str:
     for a, b, t in sorted(placed, reverse=True):
         out = out[:a] + t + out[b:]
     for _, share, brk in reversed([p for p in plain if p[0] is None]):
-        spaces = [i for i, c in enumerate(out) if c == " "]
+        # (a line may not start with a letter and a colon: that is a field line; a
+        # lone letter at the end may meet the bar line's ':')
+        spaces = [i for i, c in enumerate(out)
+                  if c == " " and not _TEXT_LINE.match(out, i + 1)
+                  and not re.fullmatch(r"[A-Za-z]", out[i + 1:])]
         target = share * len(out)
         if spaces:
             i = min(spaces, key=lambda k: abs(k - target))
