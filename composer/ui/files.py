@@ -171,15 +171,28 @@ class FileController(QObject):
         return self._export(path, lambda: self._midi_bytes())
 
     def export_abc(self, path: str | None = None) -> bool:
-        """The current tune alone, as written from the score."""
+        """The current tune alone, as its text reads in the editor (after the file's
+        header, which holds defaults for it); while that text has an error, the last
+        valid version written from the score (and the message says so)."""
         path = path or self.ask_save_path("Export ABC", self._suggest(".abc"), "ABC (*.abc)")
         if not path:
             return False
         path = Path(path)
         if path.suffix.lower() not in ABC_EXTENSIONS:
             path = path.with_suffix(".abc")
-        return self._export(path, lambda: abc_bridge.write_tune(self.document.score,
-                                                                self.document.text))
+        return self._export(path, self._tune_text)
+
+    def _tune_text(self) -> str:
+        doc = self.document
+        doc.ensure_text()
+        if doc.error is not None:
+            self.info.emit("The ABC text has an error: the export holds the last valid "
+                           "version of the tune")
+            return abc_bridge.write_tune(doc.score, doc.text)
+        header = doc.header
+        if header and not header.endswith("\n\n"):
+            header = header.rstrip("\n") + "\n\n"
+        return header + doc.text.rstrip("\n") + "\n"
 
     def export_wav(self, path: str | None = None) -> bool:
         """Render the tune to WAV on a helper thread (``exported`` or ``error`` follow)."""

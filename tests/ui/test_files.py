@@ -111,6 +111,8 @@ def test_exports_write_midi_and_abc(window, tmp_path):
     assert window.files.export_abc(str(tmp_path / "t"))
     assert read_abc((tmp_path / "t.abc").read_text()).notes == window.document.score.notes
     assert "X:7" in (tmp_path / "t.abc").read_text()
+    # the tune's text as written (issue 12: an export changes nothing the user wrote)
+    assert window.document.text.rstrip("\n") in (tmp_path / "t.abc").read_text()
 
 
 def drag_enter(mime) -> QDragEnterEvent:
