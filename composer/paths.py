@@ -13,12 +13,14 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def _shipped(name: str) -> Path:
-    """``models`` or ``resources``: the checkout's top-level folder when running from a
-    checkout, else the copy hatchling force-includes into the wheel."""
-    checkout = _PACKAGE.parent / name
-    if checkout.is_dir():
-        return checkout
-    return _PACKAGE / "_data" / name
+    """``models`` or ``resources``: the copy inside the package (``composer/_data/NAME``,
+    which the wheel and the PyInstaller bundle carry), else the checkout's top-level
+    folder. The package's copy comes first: beside an installed package, ``NAME`` would
+    be whatever another distribution put into site-packages under that name."""
+    packaged = _PACKAGE / "_data" / name
+    if packaged.is_dir():
+        return packaged
+    return _PACKAGE.parent / name
 
 
 def shipped_models_dir() -> Path:
@@ -27,6 +29,11 @@ def shipped_models_dir() -> Path:
 
 def resources_dir() -> Path:
     return _shipped("resources")
+
+
+def examples_dir() -> Path:
+    """The example tunes (Help > Open example tunes; ``composer --smoke-test``)."""
+    return resources_dir() / "examples"
 
 
 def user_data_dir() -> Path:

@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import sys
 
+from composer import __version__
 from composer.cli.errors import CliError
 from composer.music.errors import MusicError
 
@@ -37,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write music together with a neural network. "
         "Without a command, opens the window (optionally on FILE).",
     )
+    parser.add_argument("--version", action="version", version=f"composer {__version__}")
+    parser.add_argument("--smoke-test", metavar="OUT.mid", nargs="?", const="",
+                        help="open the window on an example, continue it with the default "
+                        "model, write a MIDI file (OUT.mid or a temporary one) and quit: "
+                        "0 if everything works")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for _name, module in COMMANDS.items():
         importlib.import_module(module).add_parser(sub)
@@ -65,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_app(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.smoke_test is not None:
+        from composer.ui.smoke import run as smoke_test
+
+        return smoke_test(args.smoke_test or None)
     if args.command is None:
         parser.print_help()
         return 0
