@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
+from composer import paths
 from composer.ui.icons import icon
 
 Key = Qt.Key
@@ -87,7 +89,24 @@ def build_actions(window: QMainWindow, undo_stack) -> SimpleNamespace:
                     "Show what the model expects at every character or at the cursor "
                     "(Ctrl+E)", checkable=True)
     A.about = _action(window, "&About Composer")
+    A.examples = [_action(window, title, tip=f"Open {path.name} as a new, unsaved tune")
+                  for path, title in example_tunes()]
+    for a, (path, _title) in zip(A.examples, example_tunes()):
+        a.setData(str(path))
     return A
+
+
+def example_tunes() -> list[tuple[Path, str]]:
+    """The example tunes (Help > Open example tunes): each file with its first title."""
+    out = []
+    for path in sorted(paths.examples_dir().glob("*.abc")):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        titles = [line[2:].strip() for line in lines if line.startswith("T:")]
+        out.append((path, titles[0] if titles and titles[0] else path.stem))
+    return out
 
 
 def build_menus(window: QMainWindow, A: SimpleNamespace, transport, docks) -> QMenu:
@@ -117,6 +136,11 @@ def build_menus(window: QMainWindow, A: SimpleNamespace, transport, docks) -> QM
         view.addAction(dock.toggleViewAction())
     view.addAction(A.eye)
     help_ = bar.addMenu("&Help")
+    examples = help_.addMenu("Open &example tunes")
+    examples.setObjectName("examplesMenu")
+    examples.addActions(A.examples)
+    examples.setEnabled(bool(A.examples))
+    help_.addSeparator()
     help_.addAction(A.about)
     return recent
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QVBoxLayout,
     QWidget,
@@ -169,6 +168,9 @@ class MainWindow(QMainWindow):
         A.discard_takes.triggered.connect(self.takes.discard)
         A.zoom_fit.triggered.connect(roll.zoom_to_fit)
         A.about.triggered.connect(self._about)
+        for a in A.examples:
+            path = a.data()
+            a.triggered.connect(lambda _c=False, p=path: self.open_example(p))
         self.files.error.connect(self.show_error)
         self.files.info.connect(self.show_info)
         self.files.opened.connect(self._file_opened)
@@ -289,9 +291,23 @@ class MainWindow(QMainWindow):
             self.message_bar.clear_error()  # an error about the file before is stale now
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About Composer",
-                          "<b>Composer</b><br>Write music together with a neural network: "
-                          "select bars, drag the handle, pick a take.")
+        from composer.ui.about import show_about
+
+        show_about(self, self.registry)
+
+    def open_example(self, path: str | Path) -> bool:
+        """Open a shipped example tune as a new, unsaved tune (Save asks where to keep
+        it: the examples stay as shipped)."""
+        if not self.files.may_discard():
+            return False
+        path = Path(path)
+        try:
+            self.document.load_text(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, MusicError) as e:
+            self.show_error(f"Cannot open the example {path.name}: {e}")
+            return False
+        self.show_info(f"Example {path.stem} opened as a new tune: Save asks where to keep it")
+        return True
 
     # --- files ---------------------------------------------------------------------------
     def open_file(self, path: str | Path, tune_index: int = 0) -> bool:
