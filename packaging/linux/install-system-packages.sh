@@ -2,12 +2,13 @@
 # Install the system libraries Composer needs on Debian/Ubuntu, when we can.
 #   libfluidsynth3: playback and WAV rendering (pyfluidsynth loads it)
 #   the rest: Qt's runtime libraries for the window (xcb platform plugin, EGL, fonts)
+# Arguments name packages wanted besides (make screenshot / check-bundle: xvfb xauth).
 # Without root or password-less sudo, or on another system, print what to run and go on:
 # the app still starts (Play is disabled without libfluidsynth).
 set -u
 packages=(libfluidsynth3 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1
   libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
-  libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1)
+  libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 "$@")
 
 command -v dpkg-query >/dev/null 2>&1 || {
   case "$(uname -s)" in
