@@ -4,7 +4,8 @@ bars 1-4 by 4 bars with the default model in insert mode, and separately replace
 writer) and through the window's Document (Accept take), and judge each output:
 
 - lines: input lines not kept verbatim (the take's T: line aside) against the lines
-  holding the edited bars (replaced bars; for insert the bar the new bars follow);
+  holding the edited bars (replaced bars, and the bar before when its last note was
+  tied into them; for insert the bar the new bars follow);
 - kept: comments, %% directives, decorations, slurs, grace notes and paired chord
   symbols outside the edited bars, counted in the input and in the output;
 - form: repeat signs, endings and part labels written in the input and the output
@@ -163,6 +164,10 @@ def judge(header: str, tune: str, out: str, take: Take, stats, name: str, path: 
     final_moved = old_end >= old.score.length and take.end > old.score.length
     if final_moved:
         edited_old += bar_spans(old, old.score.length - 1, old.score.length)
+    before_edit = bar_spans(old, start - 1, start)
+    if take.mode == "replace" and before_edit and re.search(
+            r"-[\s|:\]]*$", (header + tune)[before_edit[0][0]: before_edit[0][1]]):
+        edited_old += before_edit  # its last note was tied into the edit: the tie goes
     edited_old = [(a - shift, b - shift) for a, b in edited_old]
     outside_in = _blank(tune, edited_old)
     try:
@@ -180,6 +185,9 @@ def judge(header: str, tune: str, out: str, take: Take, stats, name: str, path: 
     after = "\n".join(x for x in out.split("\n") if not x.startswith(("T:", "X:")))
     lost, allowed = changed_lines(before, after), holding_lines(tune, edited_old)
     stats.lines[path].append((lost - allowed, lost, allowed, name, take.mode))
+    if lost > allowed:
+        stats.problems.append(f"{name} {take.mode} {path}: {lost} lines changed, "
+                              f"{allowed} hold edited bars")
     # kept items
     a, b = kept_items(outside_in), kept_items(outside_out)
     for kind in set(a) | set(b):

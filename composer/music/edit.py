@@ -37,15 +37,18 @@ def _clip(notes: Iterable[Note], start: int, end: int) -> list[Note]:
 
 
 def _remove(notes: Iterable[Note], start: int, end: int) -> list[Note]:
-    """Notes outside ``[start, end)``: a note crossing ``start`` is cut there; a note
-    starting inside the range is dropped; a note starting before and ending after
-    keeps only its head."""
+    """The parts of notes outside ``[start, end)``: a note crossing ``start`` keeps its
+    head (it ends at ``start``), a note crossing ``end`` keeps its tail (it starts at
+    ``end``: what sounds after the range stays), a note inside is dropped."""
     out = []
     for n in notes:
         if n.end <= start or n.start >= end:
             out.append(n)
-        elif n.start < start:
+            continue
+        if n.start < start:
             out.append(Note(n.start, start, n.pitch, n.velocity))
+        if n.end > end:
+            out.append(Note(end, n.end, n.pitch, n.velocity))
     return out
 
 
@@ -103,7 +106,8 @@ def clear_range(
     score: Score, start: int, end: int, tracks: Iterable[str] | None = None
 ) -> Score:
     """Remove the notes (of ``tracks``) and chord symbols starting in ``[start, end)``;
-    a note crossing ``start`` is shortened to end there."""
+    a note crossing ``start`` is shortened to end there, a note crossing ``end`` keeps
+    the part after it."""
     tracks = None if tracks is None else tuple(tracks)
     new_tracks = tuple(
         t.with_notes(_remove(t.notes, start, end)) if _wanted(t, tracks) else t

@@ -205,3 +205,19 @@ def test_title_and_number_lines():
     out = with_number(with_title(text, "Cuckoo's Nest (take 1, seed 1)"), 4)
     assert lines_changed(text, out) == ["X: 12", "T:Cuckoo's Nest"]
     assert out.startswith("X:4\nT:Cuckoo's Nest (take 1, seed 1)\n")
+
+
+def test_ties_at_the_edges_of_a_replaced_bar():
+    """The tie from the bar before goes (only its '-' changes); the note tied on into
+    the bar after keeps its part there, and that bar's text stays as written."""
+    text = "X:1\nT:t\nM:4/4\nL:1/4\nK:D\n!trill!A B c d-|d e f g-|g !fermata!b c' d'|]\n"
+    score = read_abc(text)
+    new, edited = take(score, 1, 1, 1, "replace")  # bar 2 anew
+    result = splice_abc(text, new, edited=edited)
+    assert result.spliced
+    body = result.text.split("K:D\n")[1]
+    first, second, third = body.split("|")[:3]
+    assert first == "!trill!A B c d" and third == "g !fermata!b c' d'"
+    back = read_abc(result.text)
+    assert [(n.start, n.end, n.pitch) for n in back.tracks[0].notes if n.start >= 3840] == [
+        (3840, 4320, 79), (4320, 4800, 83), (4800, 5280, 85), (5280, 5760, 86)]

@@ -109,3 +109,11 @@ def test_paste_replaces_what_was_there():
 def test_paste_new_track():
     s = paste(tune(), {"accompaniment": [Note(0, Q, 40)]}, start=0, end=BAR)
     assert s.track("accompaniment").role == "accompaniment"
+
+
+def test_clear_range_keeps_what_sounds_after_it():
+    """A note tied over the end of a replaced range keeps the part after it (issue 12:
+    nothing outside the edit changes)."""
+    s = clear_range(tune(), 6 * Q, 8 * Q, ["melody"])
+    held = [n for n in s.track("melody").notes if n.pitch == 72]
+    assert held == [Note(8 * Q, 9 * Q, 72)]

@@ -145,17 +145,18 @@ def splice_abc(text: str, new: Score, *, header: str = "",
         header += "\n"
     full = header + text
     parsed = parse_abc(full)
-    try:
-        out, count = _splice(full, len(header), parsed, new, edited)
-    except _CannotSplice as e:
-        return _rewrite(text, new, str(e))
-    if out == full:
-        return Splice(text, True, "", 0)
-    result = out[len(header):]
-    problem = _check(out, new, header)
-    if problem:
-        return _rewrite(text, new, problem)
-    return Splice(result, True, "", count)
+    problem = ""
+    for ties_alone in (True, False):  # a tie mark changed alone, else the whole bar
+        try:
+            out, count = _splice(full, len(header), parsed, new, edited, ties_alone)
+        except _CannotSplice as e:
+            return _rewrite(text, new, str(e))
+        if out == full:
+            return Splice(text, True, "", 0)
+        problem = _check(out, new, header)
+        if not problem:
+            return Splice(out[len(header):], True, "", count)
+    return _rewrite(text, new, problem)
 
 
 def _rewrite(text: str, new: Score, reason: str) -> Splice:
@@ -167,7 +168,7 @@ def _rewrite(text: str, new: Score, reason: str) -> Splice:
 
 
 def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
-            edited) -> tuple[str, int]:
+            edited, ties_alone: bool = True) -> tuple[str, int]:
     old = parsed.score
     tm = parsed.time_map
     voices = list(tm.track_voices) or [tm.main_voice]
@@ -216,6 +217,11 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
             if w is None:
                 raise _CannotSplice(f"bar {i + 1} is not written as one bar"
                                     + (f" in voice {v}" if len(voices) > 1 else ""))
+            ties = _tie_edits(full, tm, v, old_bars[i], sig0[i], sig1[j], k) \
+                if changed and ties_alone else None
+            if ties is not None:  # only ties into or out of the bar changed
+                edits.extend(ties)
+                changed = False
             if changed:
                 a, b = new_bars[j]
                 unit = unit_at(units, w.content_start)
@@ -256,6 +262,40 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
     for a, b, s in reversed(edits):
         out = out[:a] + s + out[b:]
     return out, len(rewritten)
+
+
+def _tie_edits(full: str, tm, voice: str, bar: tuple[int, int], sig0: tuple, sig1: tuple,
+               track: int) -> list[tuple[int, int, str]] | None:
+    """The edits of the tie marks alone when the bar's notes only changed in being tied
+    into or out of it (a tie into a bar needs no mark in it; a tie out of it is a
+    ``-`` after its note), or ``None`` when more changed or the marks are not plain."""
+    length0, notes0, other0 = sig0
+    length1, notes1, other1 = sig1
+    if length0 != length1 or other0 != other1:
+        return None
+    mine0 = [n for n in notes0 if n[1] == track]
+    mine1 = [n for n in notes1 if n[1] == track]
+    if [n[:5] for n in mine0] != [n[:5] for n in mine1]:
+        return None
+    a, b = bar
+    edits = []
+    for n0, n1 in zip(mine0, mine1):
+        if n0[6] == n1[6]:
+            continue
+        start, pitch = a + n0[2], n0[4]
+        written = [w for w in tm.notes if w.voice == voice and w.pitch == pitch
+                   and w.end == b and w.start <= start]
+        if len(written) != 1:
+            return None
+        w = written[0]
+        m = re.match(r"[ \t]*-", full[w.char_end:])
+        if n0[6] and m:  # the tie goes: drop its mark
+            edits.append((w.char_end + m.end() - 1, w.char_end + m.end(), ""))
+        elif not n0[6] and not m and full[w.char_end: w.char_end + 1] not in ("]",):
+            edits.append((w.char_end, w.char_end, "-"))
+        else:
+            return None
+    return edits
 
 
 def _voice_part(sig: tuple, track: int, structure: bool) -> tuple:
