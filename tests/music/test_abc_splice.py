@@ -221,3 +221,19 @@ def test_ties_at_the_edges_of_a_replaced_bar():
     back = read_abc(result.text)
     assert [(n.start, n.end, n.pitch) for n in back.tracks[0].notes if n.start >= 3840] == [
         (3840, 4320, 79), (4320, 4800, 83), (4800, 5280, 85), (5280, 5760, 86)]
+
+
+def test_a_rewritten_bar_keeps_its_annotations_and_nothing_else_quoted():
+    text = 'X:1\nT:t\nM:4/4\nL:1/8\nK:D\n"G7"^A2B "D"=AFD "^Fine"E2|"D"d8|]\n'
+    score = read_abc(text)
+    result = splice_abc(text, with_pitch(score, 0, 71))
+    assert result.spliced and result.bars == 1
+    first = result.text.split("K:D\n")[1].split("|")[0]
+    assert '"^Fine"' in first and '"^A2B "' not in first and first.count('"') % 2 == 0
+
+
+def test_a_note_letter_before_a_repeat_colon_is_set_off():
+    text = "X:1\nT:t\nM:4/4\nL:1/4\nK:D\nABcd::efga|]\n"
+    score = read_abc(text)
+    result = splice_abc(text, with_pitch(score, 0, 74))
+    assert result.spliced and "d ::" in result.text

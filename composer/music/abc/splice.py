@@ -33,7 +33,7 @@ from composer.music.errors import AbcSyntaxError
 from composer.music.score import MeterChange, Score
 
 _VOLTA_AT_START = re.compile(r"\[?\d+(?:\s*[,-]\s*\d+)*")
-_ANNOTATION = re.compile(r'"[\^_<>@][^"]*"')
+_QUOTED = re.compile(r'"[^"\n]*"')
 _NAVIGATION = re.compile(r"!(?:segno|coda|fine|D\.C\.|D\.S\.|dacapo|dacoda|D\.C\.alfine|"
                          r"D\.C\.alcoda|D\.S\.alfine|D\.S\.alcoda|fermata)!")
 _LINE_TAIL = re.compile(r"[ \t]*(?:\\[ \t]*)?(?:%[^\n]*)?$")
@@ -226,7 +226,8 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
                 a, b = new_bars[j]
                 unit = unit_at(units, w.content_start)
                 content = _content(full, w, new, a, b, unit, style, writers, k, v == main)
-                edits.append((w.content_start, w.token_start, content))
+                edits.append((w.content_start, w.token_start,
+                              _before_token(content, full[w.token_start: w.token_end])))
                 rewritten.add(j)
             if kind0 != kind1 and (v == main or _kind_of(full, w) == (kind0 or "|")):
                 edits.append((w.token_start, w.token_end, kind1 or "|"))
@@ -242,8 +243,9 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
             chunks = []
             for j in extra_new:
                 a, b = new_bars[j]
-                chunks.append(_content(full, None, new, a, b, unit, style, writers, k,
-                                       v == main) + (kinds1.get(b) or "|"))
+                kind = kinds1.get(b) or "|"
+                chunks.append(_before_token(_content(full, None, new, a, b, unit, style,
+                                                      writers, k, v == main), kind) + kind)
             edits.append(_insertion(full, w, chunks, style))
             rewritten.update(extra_new)
         if extra_old:
@@ -262,6 +264,14 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
     for a, b, s in reversed(edits):
         out = out[:a] + s + out[b:]
     return out, len(rewritten)
+
+
+def _before_token(content: str, token: str) -> str:
+    """``content`` ready to stand before bar line ``token``: a note letter right before a
+    ``:`` is set off by a space (``FE ::``; music21 drops the notes around ``E::``)."""
+    if token.startswith(":") and content[-1:].isalpha():
+        return content + " "
+    return content
 
 
 def _tie_edits(full: str, tm, voice: str, bar: tuple[int, int], sig0: tuple, sig1: tuple,
@@ -362,7 +372,8 @@ def _content(full: str, w: _Written | None, new: Score, a: int, b: int, unit: in
         if text.startswith("[") and _VOLTA_AT_START.match(text):
             text = text[_VOLTA_AT_START.match(text).end():]
         lead += " " if old[m.end(): m.end() + 1] == " " else ""
-    kept = "".join(_ANNOTATION.findall(old)) + "".join(_NAVIGATION.findall(old))
+    kept = "".join(q for q in _QUOTED.findall(old) if q[1:2] in ("^", "_", "<", ">", "@"))
+    kept += "".join(_NAVIGATION.findall(_QUOTED.sub("", old)))
     opens = len(re.findall(r"\((?!\d)", old))
     closes = old.count(")")
     if opens > closes:
