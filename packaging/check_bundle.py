@@ -7,8 +7,8 @@ no venv, no Python and nothing else on PATH) from an empty folder:
 0. no CUDA library, C++ header or torch test folder is inside;
 1. ``composer --version`` and ``composer models`` (the three shipped models, from inside
    the bundle);
-2. the CLI converts an example tune to MIDI, continues the ABC with the default model
-   and the MIDI with ``macnet-folk``;
+2. the CLI converts an example tune to MIDI and a MusicXML file to ABC, continues the
+   ABC with the default model and the MIDI with ``macnet-folk``;
 3. the window under Xvfb: ``composer --smoke-test OUT.mid`` opens an example, continues
    it with the default model, draws the sheet music, writes a MIDI file and quits 0;
 4. start-up: the same smoke test through the venv (``.venv/bin/composer``), each twice,
@@ -74,6 +74,9 @@ def check(bundle: Path) -> int:
                      "-o", str(work / "more.abc")], env, work))
     if "X:" not in (work / "more.abc").read_text(encoding="utf-8"):
         raise CheckFailed(f"composer continue wrote no tune: {cont.stdout}{cont.stderr}")
+    musicxml = ROOT / "tests" / "fixtures" / "little.musicxml"
+    must("composer convert little.musicxml little.abc (music21)",
+         run([str(program), "convert", str(musicxml), str(work / "little.abc")], env, work))
     must("composer continue waltz.mid --bars 4 --model macnet-folk",
          run([str(program), "continue", str(mid), "--bars", "4", "--seed", "7", "--model",
               "macnet-folk", "-o", str(work / "more.mid")], env, work))
