@@ -141,7 +141,10 @@ installed+=("$prefix/bin/composer")
 
 # The menu entry runs the program by its full path: ~/.local/bin is not on every PATH.
 mkdir -p "$share/applications"
-sed -e "s|^Exec=composer |Exec=\"$program\" |" -e "/^TryExec=/d" \
+# Quoted only when it must be (a space...): xdg-open's own Exec parser takes quotes literally.
+exec_program="$program"
+case "$program" in *[[:space:]\"\'\\\>\<\~\|\&\;\$\*\?\#\(\)\`]*) exec_program="\"$program\"" ;; esac
+sed -e "s|^Exec=composer |Exec=$exec_program |" -e "/^TryExec=/d" \
     "$resources/composer.desktop" >"$share/applications/composer.desktop"
 printf 'TryExec=%s\n' "$program" >>"$share/applications/composer.desktop"
 installed+=("$share/applications/composer.desktop")
