@@ -31,14 +31,11 @@ from dataclasses import dataclass
 
 from composer.generation.errors import BadRequestError
 from composer.generation.request import ContinueRequest, Take, TakeProgress
-from composer.music.edit import crop, insert_bars, paste
+from composer.music.edit import CLOSING_KINDS, crop, insert_bars, paste
 from composer.music.score import ChordSymbol, KeyChange, MeterChange, Note, Score
 
 MAX_BARS = 256
 MAX_VARIATIONS = 16
-CLOSING_KINDS = (":|", ":|:", "||", "|]")
-"""Bar line kinds that close a section; they move to the end of bars inserted before
-them or appended after them."""
 
 
 @dataclass(frozen=True, slots=True)
