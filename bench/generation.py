@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from bench._data import NOTTINGHAM, split_ids  # noqa: E402
-from composer.generation.abc_constraints import AbcTracker  # noqa: E402
-from composer.generation.abc_sampler import AbcSampler  # noqa: E402
+from composer.generation.folk.constraints import AbcTracker  # noqa: E402
+from composer.generation.folk.sampler import AbcSampler  # noqa: E402
 from composer.generation.request import Sampling  # noqa: E402
 from composer.generation.sampling import configure_torch  # noqa: E402
 from composer.training.corpus import read_tunes  # noqa: E402

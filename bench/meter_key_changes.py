@@ -24,9 +24,9 @@ import time
 
 from _data import NOTTINGHAM, require_nottingham
 
-from composer.generation import abc_codec
 from composer.generation.engine import continue_passage
 from composer.generation.errors import GenerationError
+from composer.generation.folk import codec as folk_codec
 from composer.generation.plan import make_seed
 from composer.generation.registry import ModelRegistry
 from composer.generation.request import ContinueRequest, Sampling, Selection, Take
@@ -63,9 +63,9 @@ def changes():
 
 
 def run(model, registry, items, seeds, informed: bool):
-    fields = abc_codec.bar_fields
+    fields = folk_codec.bar_fields
     if not informed:
-        abc_codec.bar_fields = lambda meter, key, bar: []
+        folk_codec.bar_fields = lambda meter, key, bar: []
     stats = dict(takes=0, failed=0, bars=0, exact=0, padded=0, key_notes=0, out_new=0,
                  out_new_old=0, tune_notes=0, tune_out=0, tune_out_old=0)
     try:
@@ -116,7 +116,7 @@ def run(model, registry, items, seeds, informed: bool):
                                 stats["tune_out"] += 1
                                 stats["tune_out_old"] += n.pitch % 12 in old
     finally:
-        abc_codec.bar_fields = fields
+        folk_codec.bar_fields = fields
     return stats
 
 

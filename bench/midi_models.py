@@ -33,7 +33,7 @@ PIANO = DATA / "piano-midi"
 
 
 def macnet_report(args) -> None:
-    from composer.generation.macnet_codec import load_model
+    from composer.generation.macnet.codec import load_model
     from composer.nn import checkpoint
     from composer.training.midi_macnet import midi_files, score_pieces, split_files
     from composer.training.midi_macnet_data import load_pieces, piece_ids
@@ -81,8 +81,8 @@ def macnet_report(args) -> None:
 
 
 def piano_report(args) -> None:
-    from composer.generation.piano_codec import load_model
-    from composer.generation.piano_events import ChordifyStats
+    from composer.generation.piano.codec import load_model
+    from composer.generation.piano.events import ChordifyStats
     from composer.nn import checkpoint
     from composer.training.midi_piano import (
         load_pieces,
@@ -133,7 +133,7 @@ def m21_check(files) -> None:
 
     import music21
 
-    from composer.generation.piano_events import chordify, grid_notes
+    from composer.generation.piano.events import chordify, grid_notes
     from composer.music.midi import midi_bytes, read_midi
     from composer.music.score import Score, Track
 

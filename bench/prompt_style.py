@@ -2,7 +2,7 @@
 Nottingham test tunes three ways: as written in the files, and rewritten by our ABC
 writer with (a) the unit it would choose on its own (fewest characters) and (b) the
 training style as the folk codec writes its prompts
-(:func:`composer.generation.abc_codec.style_abc`), with and without its unit. Printed:
+(:func:`composer.generation.folk.codec.style_abc`), with and without its unit. Printed:
 bits per note (a tune's body bits over its notes: the same music, so the fewer bits
 the more at home the model is) and the ratio of each to the file's own text.
 
@@ -16,7 +16,7 @@ from collections import Counter
 
 from _data import split_ids, tune_source
 
-from composer.generation.abc_codec import style_abc, style_unit
+from composer.generation.folk.codec import style_abc, style_unit
 from composer.music.abc import read_abc
 from composer.music.abc.writer import choose_unit
 from composer.nn import checkpoint

@@ -79,7 +79,7 @@ def run(args) -> int:
                           "key_kept": 0}}
     report = None
     if args.samples:
-        from composer.generation.abc_sampler import AbcSampler
+        from composer.generation.folk.sampler import AbcSampler
         from composer.training.samples import out_of_key_rate, sample_tunes
 
         rate = (ckpt.card.get("data") or {}).get("out_of_key_rate")

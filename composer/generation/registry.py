@@ -22,9 +22,9 @@ from composer import paths
 from composer.generation.errors import GenerationError, UnknownModelError
 
 KIND_LOADERS: dict[str, str] = {
-    "folk-abc": "composer.generation.abc_codec:load_model",
-    "macnet": "composer.generation.macnet_codec:load_model",
-    "piano-lstm": "composer.generation.piano_codec:load_model",
+    "folk-abc": "composer.generation.folk.codec:load_model",
+    "macnet": "composer.generation.macnet.codec:load_model",
+    "piano-lstm": "composer.generation.piano.codec:load_model",
 }
 """Model kind (``card["kind"]``) -> ``"module:function"`` that loads it."""
 

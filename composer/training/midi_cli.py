@@ -154,11 +154,11 @@ def evaluate(model_dir: str | Path, data: list[str], splits_file: str | None,
     kind = card.get("kind")
     recipe = _recipe(kind)
     if kind == "macnet":
-        import composer.generation.macnet_codec  # noqa: F401  (registers the kind)
+        import composer.generation.macnet.codec  # noqa: F401  (registers the kind)
         files = recipe.midi_files(data)
         pick = recipe.split_files
     else:
-        import composer.generation.piano_codec  # noqa: F401
+        import composer.generation.piano.codec  # noqa: F401
         files = recipe.piano_files(data)
         pick = recipe.select
     if splits_file:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from composer.generation.macnet_codec import MODEL_NAME
+from composer.generation.macnet.codec import MODEL_NAME
 from composer.nn.macnet import MacNet, MacNetConfig
 from composer.training.corpus import DataError
 from composer.training.midi_macnet_data import (

@@ -1,7 +1,7 @@
 """MAC-Net's training data: MIDI files (melody + chord tracks) as grid token streams.
 
 A piece becomes ``<end> M:... <bar> step ... <end>`` (see
-:mod:`composer.generation.macnet_grid`) in the normalised key (the written key at
+:mod:`composer.generation.macnet.grid`) in the normalised key (the written key at
 tick 0 moved to C major / A minor). Pieces are read with
 :func:`composer.music.midi.read_midi` and their tracks chosen as the codec chooses
 them (:func:`~composer.generation.midi_tracks.melody_and_accompaniment`), so training
@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from composer.generation.errors import GenerationError
-from composer.generation.macnet_codec import accompaniment_notes
-from composer.generation.macnet_grid import (
+from composer.generation.macnet.codec import accompaniment_notes
+from composer.generation.macnet.grid import (
     METER_PREFIX,
     RESOLUTIONS,
     EncodeStats,
@@ -32,7 +32,7 @@ from composer.generation.macnet_grid import (
     key_shift,
     split_step,
 )
-from composer.generation.macnet_vocab import MacnetVocab
+from composer.generation.macnet.vocab import MacnetVocab
 from composer.generation.midi_tracks import melody_and_accompaniment
 from composer.music.errors import MusicError
 from composer.music.midi import read_midi

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from composer.generation.piano_codec import MODEL_NAME
-from composer.generation.piano_events import (
+from composer.generation.piano.codec import MODEL_NAME
+from composer.generation.piano.events import (
     DURATIONS,
     ChordifyStats,
     PianoVocab,

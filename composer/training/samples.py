@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from composer.generation.abc_sampler import AbcSampler
+from composer.generation.folk.sampler import AbcSampler
 from composer.generation.request import Sampling
 from composer.music.abc import read_abc
 from composer.music.errors import MusicError

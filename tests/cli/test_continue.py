@@ -14,7 +14,7 @@ from composer.music.io import read_score
 from composer.nn import checkpoint
 from composer.nn.char_lstm import CharLSTM, CharLSTMConfig
 from composer.nn.vocab import CharVocab
-from tests.generation.test_abc_codec import CHARS, TUNE
+from tests.generation.folk.test_codec import CHARS, TUNE
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_bad_arguments_give_one_line(tiny, tune, tmp_path, capsys, args, message
 
 
 def test_a_meter_the_model_cannot_write(tmp_path, capsys):
-    from tests.generation import macnet_helpers
+    from tests.generation.macnet import helpers as macnet_helpers
 
     model, codec = macnet_helpers.tiny_codec()
     checkpoint.save(paths.user_models_dir() / "tiny-macnet", model, model.config, codec.vocab,

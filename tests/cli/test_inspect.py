@@ -13,7 +13,7 @@ from composer.music.io import write_score
 from composer.nn import checkpoint
 from composer.nn.char_lstm import CharLSTM, CharLSTMConfig
 from composer.nn.vocab import CharVocab
-from tests.generation import piano_helpers
+from tests.generation.piano import helpers as piano_helpers
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from composer.music.abc import read_abc, score_to_abc
 from composer.nn import checkpoint
 from composer.nn.char_lstm import CharLSTM, CharLSTMConfig
 from composer.nn.vocab import CharVocab
-from tests.generation.test_abc_codec import CHARS, TUNE
+from tests.generation.folk.test_codec import CHARS, TUNE
 
 
 @pytest.fixture(scope="module")

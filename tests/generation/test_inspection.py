@@ -13,7 +13,8 @@ from composer.generation.errors import GenerationError
 from composer.generation.inspection import TextInspector, char_label, next_events
 from composer.nn.char_lstm import CharLSTM, CharLSTMConfig
 from composer.nn.vocab import CharVocab
-from tests.generation import macnet_helpers, piano_helpers
+from tests.generation.macnet import helpers as macnet_helpers
+from tests.generation.piano import helpers as piano_helpers
 
 CHARS = "\n !\"#%'()+,-/0123456789:<>=ABCDEFGHKLMNPSTXYZ[]^_abcdefgmnorstuz|\\"
 TUNE = """X:1

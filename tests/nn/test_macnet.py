@@ -6,11 +6,11 @@ import json
 import pytest
 import torch
 
-import composer.generation.macnet_codec  # noqa: F401  (registers the kind)
+import composer.generation.macnet.codec  # noqa: F401  (registers the kind)
 from composer.nn import checkpoint
 from composer.nn.errors import IncompatibleModelError, ModelFileError
 from composer.nn.macnet import MacNetConfig
-from tests.generation.macnet_helpers import small_vocab, tiny_model
+from tests.generation.macnet.helpers import small_vocab, tiny_model
 
 
 @pytest.fixture(scope="module")

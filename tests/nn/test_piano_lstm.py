@@ -6,11 +6,11 @@ import json
 import pytest
 import torch
 
-import composer.generation.piano_codec  # noqa: F401  (registers the kind)
+import composer.generation.piano.codec  # noqa: F401  (registers the kind)
 from composer.nn import checkpoint
 from composer.nn import piano_lstm as pl
 from composer.nn.errors import IncompatibleModelError
-from tests.generation.piano_helpers import tiny
+from tests.generation.piano.helpers import tiny
 
 
 def random_tokens(vocab, n, seed=1):

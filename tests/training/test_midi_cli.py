@@ -6,8 +6,8 @@ import pytest
 
 from composer.cli.main import main
 from composer.music.midi import midi_bytes
-from tests.generation.macnet_helpers import tune
-from tests.generation.piano_helpers import piece
+from tests.generation.macnet.helpers import tune
+from tests.generation.piano.helpers import piece
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,14 @@ import math
 
 import pytest
 
-from composer.generation.macnet_codec import load_model
+from composer.generation.macnet.codec import load_model
 from composer.music.midi import midi_bytes
 from composer.nn import checkpoint
 from composer.training.corpus import DataError
 from composer.training.midi_macnet import make_task, midi_files, score_pieces, split_files
 from composer.training.midi_macnet_data import load_pieces, piece_ids
 from composer.training.midi_train import MidiTrainConfig, train_midi
-from tests.generation.macnet_helpers import tune
+from tests.generation.macnet.helpers import tune
 
 SETTINGS = {"embed": 8, "hidden": 16, "layers": 1, "dropout": 0.0}
 

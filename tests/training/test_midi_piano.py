@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from composer.generation.piano_codec import load_model
+from composer.generation.piano.codec import load_model
 from composer.music.midi import midi_bytes
 from composer.training.corpus import DataError
 from composer.training.midi_piano import (
@@ -17,7 +17,7 @@ from composer.training.midi_piano import (
     select,
 )
 from composer.training.midi_train import MidiTrainConfig, train_midi
-from tests.generation.piano_helpers import piece
+from tests.generation.piano.helpers import piece
 
 SETTINGS = {"embed": 8, "hidden": 16, "layers": 1, "dropout": 0.0, "attn_window": 4,
             "attn_dim": 8}

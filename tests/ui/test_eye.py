@@ -28,7 +28,7 @@ from composer.ui.eye.shading import (
     shown,
     surprise_colors,
 )
-from tests.generation import piano_helpers
+from tests.generation.piano import helpers as piano_helpers
 
 CHARS = "\n !\"#%'()+,-/0123456789:<>=ABCDEFGHKLMNPSTXYZ[]^_abcdefgmnorstuz|\\"
 TUNE = """X:1

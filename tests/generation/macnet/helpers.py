@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import torch
 
-from composer.generation.macnet_codec import MacnetCodec
+from composer.generation.macnet.codec import MacnetCodec
 from composer.music.score import Barline, ChordSymbol, KeyChange, MeterChange, Note, Score, Track
 from composer.nn.macnet import MacNet
 from composer.training.midi_macnet import model_config

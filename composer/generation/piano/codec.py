@@ -2,10 +2,10 @@
 decoder that writes slices bar by bar, exactly up to the plan's end.
 
 The seed's one or two pitched tracks (:func:`~composer.generation.midi_tracks.piano_tracks`)
-are merged and chordified (:mod:`composer.generation.piano_events`). Decoding follows
+are merged and chordified (:mod:`composer.generation.piano.events`). Decoding follows
 the plan: the partial bar is completed first, then each bar starts with a forced
 ``<bar:n>`` token and is filled with slices. Masks keep a slice's pitches ascending
-(at most :data:`~composer.generation.piano_events.MAX_CHORD`), allow ``H`` only for a
+(at most :data:`~composer.generation.piano.events.MAX_CHORD`), allow ``H`` only for a
 pitch sounding in the slice before, and allow only durations that fit in the bar, so
 every bar is complete and nothing passes ``plan.end``. With two tracks, each new note
 goes to the track whose seed notes lie nearer in pitch (the split point halfway
@@ -23,7 +23,7 @@ import torch
 from composer.generation.codec import DecodedMusic, Plan
 from composer.generation.errors import GenerationError
 from composer.generation.midi_tracks import mean_pitch, piano_tracks
-from composer.generation.piano_events import (
+from composer.generation.piano.events import (
     DURATIONS,
     HIGH,
     LOW,
@@ -52,7 +52,7 @@ def seed_tokens(notes: list[Note], seed: Score, end: int, last_complete: bool = 
     of its last slice, and the start tick of each token. A short first bar (a pickup)
     is padded with a rest to a whole bar; when it is also the last bar, only if
     ``last_complete`` (see
-    :func:`~composer.generation.macnet_grid.bars_from_starts`)."""
+    :func:`~composer.generation.macnet.grid.bars_from_starts`)."""
     starts = seed.bar_starts(end)
     grid = grid_notes(notes)
     first_len = (starts[1] if len(starts) > 1 else end) - starts[0]

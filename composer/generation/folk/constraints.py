@@ -22,7 +22,7 @@ import copy
 from dataclasses import dataclass
 from fractions import Fraction
 
-from composer.generation.abc_syntax import (
+from composer.generation.folk.syntax import (
     DIGITS,
     LENGTHS,
     NOTE_LETTERS,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from composer.generation.macnet_grid import (
+from composer.generation.macnet.grid import (
     bars_from_starts,
     decode_part,
     estimate_sharps,
@@ -11,9 +11,9 @@ from composer.generation.macnet_grid import (
     split_step,
     step_ticks,
 )
-from composer.generation.macnet_vocab import MacnetVocab
+from composer.generation.macnet.vocab import MacnetVocab
 from composer.music.score import KeyChange, MeterChange, Note
-from tests.generation.macnet_helpers import small_vocab, tune
+from tests.generation.macnet.helpers import small_vocab, tune
 
 
 def roundtrip(score, shift=0):

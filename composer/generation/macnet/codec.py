@@ -24,7 +24,7 @@ import torch
 
 from composer.generation.codec import DecodedMusic, Plan
 from composer.generation.errors import GenerationError
-from composer.generation.macnet_grid import (
+from composer.generation.macnet.grid import (
     BAR,
     END,
     HOLD,
@@ -40,7 +40,7 @@ from composer.generation.macnet_grid import (
     state_pitches,
     step_ticks,
 )
-from composer.generation.macnet_vocab import UNK, MacnetVocab
+from composer.generation.macnet.vocab import UNK, MacnetVocab
 from composer.generation.midi_tracks import MelodyChords, melody_and_accompaniment
 from composer.music.chords import _QUALITIES, describe_pitches, parse_chord_symbol
 from composer.music.score import ChordSymbol, Note, Score

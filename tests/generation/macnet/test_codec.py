@@ -9,11 +9,11 @@ import torch
 from composer.generation.codec import Plan
 from composer.generation.engine import continue_passage, make_seed
 from composer.generation.errors import GenerationError
-from composer.generation.macnet_codec import chord_symbol_for, voice_chord
+from composer.generation.macnet.codec import chord_symbol_for, voice_chord
 from composer.generation.request import ContinueRequest, Sampling, Selection, Take
 from composer.generation.sampling import sample_stream
 from composer.music.score import KeyChange, MeterChange, Note, Score, Track
-from tests.generation.macnet_helpers import tiny_codec, tune
+from tests.generation.macnet.helpers import tiny_codec, tune
 
 
 @pytest.fixture(scope="module")

@@ -16,16 +16,16 @@ from pathlib import Path
 
 import torch
 
-from composer.generation.abc_constraints import AbcTracker
-from composer.generation.abc_sampler import (
+from composer.generation.codec import DecodedMusic, Plan, PlanBar
+from composer.generation.errors import GenerationError
+from composer.generation.folk.constraints import AbcTracker
+from composer.generation.folk.sampler import (
     CHARS_PER_BAR_BUDGET,
     AbcDecoder,
     MaskCache,
     PrimeOnce,
 )
-from composer.generation.abc_syntax import default_unit
-from composer.generation.codec import DecodedMusic, Plan, PlanBar
-from composer.generation.errors import GenerationError
+from composer.generation.folk.syntax import default_unit
 from composer.music.abc import read_abc, score_to_abc
 from composer.music.abc.writer import key_text
 from composer.music.errors import MusicError

@@ -1,6 +1,6 @@
 """MAC-Net's vocabulary: token strings <-> ids, and the fallback for unseen steps.
 
-See :mod:`composer.generation.macnet_grid` for what the tokens mean. Stored as JSON
+See :mod:`composer.generation.macnet.grid` for what the tokens mean. Stored as JSON
 (``vocab.json`` in the model folder), never pickled.
 """
 
@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from composer.generation.macnet_grid import (
+from composer.generation.macnet.grid import (
     BAR,
     END,
     HOLD,

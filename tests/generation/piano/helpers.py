@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import torch
 
-from composer.generation.piano_codec import PianoCodec
-from composer.generation.piano_events import PianoVocab
+from composer.generation.piano.codec import PianoCodec
+from composer.generation.piano.events import PianoVocab
 from composer.music.score import MeterChange, Note, Score, Track
 from composer.nn.piano_lstm import PianoLSTM
 from composer.training.midi_piano import model_config

@@ -5,7 +5,7 @@ import pytest
 
 from composer.generation.engine import continue_passage, make_seed
 from composer.generation.errors import GenerationError
-from composer.generation.piano_events import (
+from composer.generation.piano.events import (
     STEP,
     Slice,
     bar_lengths,
@@ -18,7 +18,7 @@ from composer.generation.piano_events import (
 from composer.generation.request import ContinueRequest, Sampling, Selection, Take
 from composer.generation.sampling import sample_stream
 from composer.music.score import MeterChange, Note, Score, Track
-from tests.generation.piano_helpers import piece, tiny
+from tests.generation.piano.helpers import piece, tiny
 
 
 def test_chordify_slices_at_every_onset_end_and_bar_line():
@@ -48,7 +48,7 @@ def test_round_trip_is_exact_on_the_grid():
 
 
 def test_grid_changes_are_counted():
-    from composer.generation.piano_events import ChordifyStats
+    from composer.generation.piano.events import ChordifyStats
 
     stats = ChordifyStats()
     grid_notes([Note(0, 470, 60), Note(50, 100, 64), Note(55, 80, 64), Note(0, 10, 120)], stats)

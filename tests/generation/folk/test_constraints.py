@@ -2,7 +2,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from composer.generation.abc_constraints import END, AbcTracker
+from composer.generation.folk.constraints import END, AbcTracker
 from composer.training.corpus import read_tunes
 
 

@@ -3,7 +3,7 @@
 The model reads ``<bos>`` and the prompt once, then writes one character per step for
 every variation as one batch (the shared loop of :mod:`composer.generation.sampling`);
 it never re-reads a window. Each variation has an :class:`AbcDecoder` whose
-:class:`~composer.generation.abc_constraints.AbcTracker` masks the characters that
+:class:`~composer.generation.folk.constraints.AbcTracker` masks the characters that
 would make a bar too long, close it too early, or leave the text unreadable.
 
 Two uses:
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import torch
 
-from composer.generation.abc_constraints import BAR_TOKENS, END, AbcTracker
+from composer.generation.folk.constraints import BAR_TOKENS, END, AbcTracker
 from composer.generation.request import Sampling
 from composer.generation.sampling import configure_torch, sample_stream
 from composer.nn import checkpoint

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from composer.generation.abc_constraints import AbcTracker
-from composer.generation.abc_sampler import AbcSampler
+from composer.generation.folk.constraints import AbcTracker
+from composer.generation.folk.sampler import AbcSampler
 from composer.generation.request import Sampling
 from composer.music.abc import read_abc
 from composer.nn import checkpoint
@@ -116,7 +116,7 @@ def test_bad_arguments(sampler):
 
 
 def test_priming_once_equals_priming_every_row(sampler):
-    from composer.generation.abc_sampler import PrimeOnce
+    from composer.generation.folk.sampler import PrimeOnce
 
     tokens = torch.tensor([sampler.prompt_tokens(PROMPT)] * 3)
     with torch.inference_mode():

@@ -1,10 +1,10 @@
 import pytest
 import torch
 
-from composer.generation.abc_codec import melody_track, seed_text
 from composer.generation.codec import Plan
 from composer.generation.engine import continue_passage, make_seed
 from composer.generation.errors import GenerationError
+from composer.generation.folk.codec import melody_track, seed_text
 from composer.generation.registry import ModelRegistry
 from composer.generation.request import ContinueRequest, Sampling, Selection, Take, TakeProgress
 from composer.music.abc import read_abc

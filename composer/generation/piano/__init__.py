@@ -1,0 +1,2 @@
+"""The piano LSTM model kind: note/chord event tokens of piano music (events) and the
+codec that continues them bar-exact."""
