@@ -124,24 +124,27 @@ _SPLIT_BARLINE = {"|": ("|", "|"), "||": ("||", "|"), "|]": ("|]", "|"), "[|": (
 
 def insert_time(score: Score, at: int, ticks: int) -> Score:
     """Open a silent gap of ``ticks`` at ``at``: everything starting at or after ``at``
-    moves right. A note sounding across ``at`` is shortened to end there. Meter, key
-    and tempo changes, bar lines, endings and part marks move with the music; a
-    written bar line at ``at`` is kept there too (it closes the bar before the gap)."""
+    moves right. A note sounding across ``at`` is split there: its head ends at ``at``,
+    its tail moves on with the music after the gap (nothing that sounded is lost).
+    Meter, key and tempo changes, bar lines, endings and part marks move with the
+    music; a written bar line at ``at`` is kept there too (it closes the bar before the
+    gap)."""
     if ticks <= 0:
         return score
 
     def move(t: int) -> int:
         return t + ticks if t >= at else t
 
-    new_tracks = tuple(
-        t.with_notes(
-            n.shifted(ticks)
-            if n.start >= at
-            else Note(n.start, min(n.end, at), n.pitch, n.velocity)
-            for n in t.notes
-        )
-        for t in score.tracks
-    )
+    def split(n: Note) -> list[Note]:
+        if n.start >= at:
+            return [n.shifted(ticks)]
+        if n.end <= at:
+            return [n]
+        return [Note(n.start, at, n.pitch, n.velocity),
+                Note(at + ticks, n.end + ticks, n.pitch, n.velocity)]
+
+    new_tracks = tuple(t.with_notes(p for n in t.notes for p in split(n))
+                       for t in score.tracks)
 
     def shift_map(items):
         return tuple(

@@ -330,9 +330,17 @@ def _field_key(item) -> tuple:
     return (item.tonic, item.mode)
 
 
+def _untied(sig: tuple) -> tuple:
+    """A bar's signature without its notes' ties into and out of it."""
+    length, notes, other = sig
+    return length, tuple(n[:5] for n in notes), other
+
+
 def _region(bars0, bars1, sig0, sig1, edited) -> tuple[int, int]:
-    """``(prefix, suffix)``: the bars kept at the start and at the end."""
+    """``(prefix, suffix)``: the bars kept at the start and at the end (a tie into or
+    out of them may still change: the pairs are compared in full afterwards)."""
     n0, n1 = len(bars0), len(bars1)
+    sig0, sig1 = [_untied(s) for s in sig0], [_untied(s) for s in sig1]
     if edited is not None:
         start, old_end, new_end = edited
         prefix = sum(1 for _, b in bars0 if b <= start)
