@@ -83,8 +83,9 @@ def run(model, registry, items, seeds, informed: bool):
                 try:
                     take = next(t for t in continue_passage(req, registry)
                                 if isinstance(t, Take))
-                except GenerationError:
+                except GenerationError as e:
                     stats["failed"] += 1
+                    stats.setdefault("reasons", []).append(f"{_name} seed {s}: {e}")
                     continue
                 stats["takes"] += 1
                 out = parse_abc(splice_abc(text, take.score, edited=take.edited).text).score
@@ -154,6 +155,8 @@ def main() -> int:
         print(f"[{label}] {time.perf_counter() - t0:.0f} s")
         print(f"  takes {s['takes']}, failed {s['failed']}; new bars exact in their meter "
               f"{s['exact']}/{s['bars']}; rest-padded bars {s['padded']}")
+        for reason in s.get("reasons", []):
+            print(f"  failed: {reason}")
         if s["key_notes"]:
             print(f"  after a key change: notes out of the new key "
                   f"{s['out_new']}/{s['key_notes']} ({100 * s['out_new'] / s['key_notes']:.1f}%)"

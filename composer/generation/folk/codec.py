@@ -191,10 +191,11 @@ class FolkDecoder(AbcDecoder):
             mask = self._without(mask, "zx")
         if self._plain:
             mask = self._without(mask, "|:]")
-        elif closing != "|" and _written_kind(closing) != "|":
+        else:  # the bar closes with the first character of its planned bar line
             drop = "".join(c for c in "|:" if c != _written_kind(closing)[0]
                            and self.tracker.closes_bar(c))
-            mask = self._without(mask, drop)
+            if drop:
+                mask = self._without(mask, drop)
         return mask
 
     def push(self, token: int) -> bool:

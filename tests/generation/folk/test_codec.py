@@ -134,3 +134,38 @@ def test_no_melody_is_a_clear_error():
     plan = Plan.uniform(0, 0, 1440, 1, read_abc(TUNE).meters[0], read_abc(TUNE).keys[0])
     with pytest.raises(GenerationError, match="no melody"):
         melody_track(empty, plan)
+
+
+def test_the_decoder_writes_the_planned_bar_lines_fields_and_no_rests(registry):
+    """Into a meter change (a bar of 9/8 after 6/8, then 6/8 again): the prompt ends with
+    the M: line of the first new bar, each bar closes with its planned bar line (never a
+    ':' where a plain | is planned), the next M: line is written for the model, and no
+    rest is offered when the seed has none (issue 12)."""
+    from composer.generation.folk.codec import FolkDecoder
+
+    score = read_abc("X:1\nT:t\nM:6/8\nL:1/8\nK:G\nd2B c2d|BAG A2F|G2G ABc|B2A G3|\n"
+                     "M:9/8\nd3 e3 d3|\nM:6/8\nc2B AGA|G3 G3|]\n")
+    bars = score.bars()
+    req = ContinueRequest(score, Selection(0, bars[3][1]), 2, "folk-abc", Sampling(seed=1))
+    seed = make_seed(req)
+    assert [str(b.meter) for b in seed.plan.layout] == ["9/8", "6/8"]
+    prompt = seed_text(seed.score, seed.plan)
+    assert prompt.endswith("|\nM:9/8\n")
+    codec = registry.load("folk-abc").codec
+    dec = FolkDecoder(prompt, seed.plan, "Melody", codec.masks)
+    vocab = codec.vocab
+    for c in "d3 e3 d3":
+        assert not dec.allowed()[vocab.id("z")]
+        dec.push(vocab.id(c))
+    mask = dec.allowed()
+    assert mask[vocab.id("|")] and not mask[vocab.id(":")]
+    dec.push(vocab.id("|"))
+    forced = ""
+    while True:
+        mask = dec.allowed()
+        if int(mask.sum()) != 1:
+            break
+        c = vocab.tokens[int(mask.nonzero()[0])]
+        forced += c
+        dec.push(vocab.id(c))
+    assert forced == "\nM:6/8\n"
