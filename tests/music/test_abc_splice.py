@@ -237,3 +237,10 @@ def test_a_note_letter_before_a_repeat_colon_is_set_off():
     score = read_abc(text)
     result = splice_abc(text, with_pitch(score, 0, 74))
     assert result.spliced and "d ::" in result.text
+
+
+def test_a_note_letter_before_a_repeat_colon_on_the_next_line_is_set_off():
+    from composer.music.abc.splice import _before_token
+
+    assert _before_token('"Gm"G/2G/2 G\\\n', "::") == '"Gm"G/2G/2 G \\\n'
+    assert _before_token("G2\n", ":|") == "G2\n" and _before_token("AB", "|") == "AB"

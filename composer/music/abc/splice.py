@@ -269,8 +269,18 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
 def _before_token(content: str, token: str) -> str:
     """``content`` ready to stand before bar line ``token``: a note letter right before a
     ``:`` is set off by a space (``FE ::``; music21 drops the notes around ``E::``)."""
-    if token.startswith(":") and content[-1:].isalpha():
-        return content + " "
+    if not token.startswith(":"):
+        return content
+    music = len(_LINE_TAIL.sub("", content.split("\n")[-1])) if "\n" in content else None
+    if music is None:
+        return content + " " if content[-1:].isalpha() else content
+    # the bar line stands on a line of its own: look at the end of the music before it
+    head = content[: content.rfind("\n")]
+    last = head.split("\n")[-1]
+    tail = _LINE_TAIL.search(last)
+    cut = len(head) - len(last) + (tail.start() if tail else len(last))
+    if content[cut - 1: cut].isalpha():
+        return content[:cut] + " " + content[cut:]
     return content
 
 
