@@ -35,8 +35,8 @@ PIANO = DATA / "piano-midi"
 def macnet_report(args) -> None:
     from composer.generation.macnet.codec import load_model
     from composer.nn import checkpoint
-    from composer.training.midi_macnet import midi_files, score_pieces, split_files
-    from composer.training.midi_macnet_data import load_pieces, piece_ids
+    from composer.training.macnet import midi_files, score_pieces, split_files
+    from composer.training.macnet_data import load_pieces, piece_ids
 
     splits = json.loads((NOTTINGHAM / "splits.json").read_text())
     files = midi_files([NOTTINGHAM / "midi"])
@@ -84,7 +84,7 @@ def piano_report(args) -> None:
     from composer.generation.piano.codec import load_model
     from composer.generation.piano.events import ChordifyStats
     from composer.nn import checkpoint
-    from composer.training.midi_piano import (
+    from composer.training.piano import (
         load_pieces,
         make_split,
         piano_files,

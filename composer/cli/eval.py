@@ -54,19 +54,23 @@ def _check(args) -> None:
 
 
 def run(args) -> int:
-    if args.midi:
-        from composer.training.midi_cli import run_eval
+    from composer.generation.loading import load_checkpoint
 
-        return run_eval(args)
-    if not args.abc:
+    if not args.abc and not args.midi:
         raise CliError("give --abc PATH... (folk models) or --midi PATH... (MIDI models)")
+    ckpt = load_checkpoint(args.model)
+    kind = _kind(ckpt.kind)
+    wanted = "abc" if args.abc else "midi"
+    if kind.data != wanted:
+        raise CliError(f"{args.model} is a {kind.title}: it is evaluated on "
+                       f"{'--abc' if kind.data == 'abc' else '--midi'} files")
+    if kind.data == "midi":
+        return _run_midi(args, ckpt, kind)
     _check(args)
     from composer.generation.request import Sampling
-    from composer.nn import checkpoint
     from composer.training.corpus import load_splits, read_tunes, select
     from composer.training.evaluate import score_tunes
 
-    ckpt = checkpoint.load(args.model, kind="folk-abc")
     tunes = read_tunes(args.abc)
     if args.splits:
         tunes = select(tunes, load_splits(args.splits), args.split or "test")
@@ -82,7 +86,7 @@ def run(args) -> int:
         from composer.generation.folk.sampler import AbcSampler
         from composer.training.samples import out_of_key_rate, sample_tunes
 
-        rate = (ckpt.card.get("data") or {}).get("out_of_key_rate")
+        rate = ckpt.card.data.get("out_of_key_rate")
         if not isinstance(rate, int | float):
             rate = out_of_key_rate(t.text for t in tunes)
         sampler = AbcSampler(ckpt.model, ckpt.vocab)
@@ -112,4 +116,41 @@ def run(args) -> int:
               f"{s['bars']} bars the right length ({report.excused_bars} pickups or "
               f"last bars), {s['key_kept']} keep the key (reference rate of notes outside "
               f"the key {report.out_of_key_rate:.3%})", file=sys.stdout)
+    return 0
+
+
+def _kind(name: str):
+    from composer.generation.kinds import UnknownKindError, model_kind
+
+    try:
+        return model_kind(name)
+    except UnknownKindError as e:
+        raise CliError(f"cannot evaluate {e}") from None
+
+
+def _run_midi(args, ckpt, kind) -> int:
+    """A MIDI model's metrics on MIDI files (a split of them with ``--splits``): NLL per
+    token, and for MAC-Net the frame NLL bound (nats per eighth-note frame)."""
+    from composer.training.source import DataSource
+
+    module = kind.recipe_module()
+    files = module.test_files(DataSource(tuple(args.midi), args.splits), args.split)
+    scores = module.score_pieces(ckpt.model, ckpt.vocab, files)
+    split = (args.split or "test") if args.splits else None
+    result = dict({"kind": kind.name, "split": split}, **scores.to_json())
+    if args.write_card:
+        from composer.nn.checkpoint import record_metrics
+
+        record_metrics(args.model, split or "given_pieces", result, {})
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    line = (f"{result['pieces']} pieces, {result['tokens']} tokens: "
+            f"{result['nll_per_token']:.4f} nats per token")
+    if "frame_nll" in result:
+        line += (f"; {result['frames']} eighth-note frames: {result['frame_nll']:.4f} nats "
+                 "per frame (upper bound)")
+    print(line)
+    for reason in result.get("skipped", []):
+        print(f"  skipped {reason}")
     return 0

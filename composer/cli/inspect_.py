@@ -83,7 +83,7 @@ def run(args) -> int:
 
     path = Path(args.input)
     loaded = load(args.model)
-    if loaded.info.kind == "folk-abc":
+    if loaded.info.model_kind is not None and loaded.info.model_kind.data == "abc":
         if path.suffix.lower() == ".abc":
             text = tune_text(path, args)
         else:

@@ -12,12 +12,17 @@ def add_parser(sub) -> None:
     p.set_defaults(run=run)
 
 
-def _metric_summary(card: dict) -> str:
-    metrics = card.get("metrics") or {}
+def _metric_summary(card) -> str:
+    """The card's figures in a line: the validation figure and each evaluation's
+    headline (``test: 1.145 bits/char``)."""
     parts = []
-    for key, value in metrics.items():
-        if isinstance(value, int | float):
-            parts.append(f"{key} {value:.3g}" if isinstance(value, float) else f"{key} {value}")
+    valid = card.valid_metric
+    if valid is not None:
+        parts.append(f"{valid[0]} {valid[1]:.4g}")
+    for split, result in card.evaluations.items():
+        for key, unit in (("bits_per_char", "bits/char"), ("nll_per_token", "nats/token")):
+            if isinstance(result.get(key), int | float):
+                parts.append(f"{split} {result[key]:.4g} {unit}")
     return ", ".join(parts[:3])
 
 
@@ -31,7 +36,8 @@ def run(args) -> int:
         print(json.dumps([
             {"name": i.name, "kind": i.kind, "path": str(i.path), "source": i.source,
              "size_bytes": i.size_bytes, "default": i.name == default,
-             "problem": i.problem or None, "card": i.card}
+             "problem": i.problem or None,
+             "card": i.card.to_json() if i.card is not None else None}
             for i in infos
         ], indent=1))
         return 0
@@ -46,7 +52,7 @@ def run(args) -> int:
             continue
         if i.description:
             print(f"    {i.description}")
-        summary = _metric_summary(i.card)
+        summary = _metric_summary(i.card) if i.card is not None else ""
         if summary:
             print(f"    {summary}")
     return 0

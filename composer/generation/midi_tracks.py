@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from composer.generation.errors import GenerationError
+from composer.generation.kinds import PIANO_LSTM
 from composer.music.score import Note, Score, Track
 
 
@@ -108,7 +109,7 @@ def melody_and_accompaniment(score: Score, model: str = "macnet-folk") -> Melody
     return MelodyChords(melody, acc, why)
 
 
-def piano_tracks(score: Score, model: str = "piano-lstm") -> tuple[Track, ...]:
+def piano_tracks(score: Score, model: str = PIANO_LSTM.model) -> tuple[Track, ...]:
     """The one or two tracks the piano model reads and writes (e.g. the two hands).
     Raises :class:`GenerationError` for no pitched notes or more than two tracks."""
     found = survey(score)

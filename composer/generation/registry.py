@@ -1,18 +1,17 @@
 """The model registry: finds models in the project's ``models/`` and in the user's
 data folder, lists them with their cards, loads them lazily and caches them.
 
-A model is a folder holding ``card.json`` (with at least ``"kind"``) and its weights.
-Each kind names a loader ``"module:function"`` in :data:`KIND_LOADERS`; the function
-takes the folder and the card and returns ``(step_model, codec)``. Listing reads only
-the cards (no torch), so the window can show models at start-up without loading any.
-A folder whose card is missing or unreadable is listed with its ``problem`` and
-refused by :meth:`ModelRegistry.load` with that message.
+A model is a folder holding ``card.json`` (a :class:`~composer.nn.card.ModelCard`,
+naming its kind) and its weights. The kind's row of the table
+(:mod:`composer.generation.kinds`) says how to load it. Listing reads only the cards
+(no torch), so the window can show models at start-up without loading any. A folder
+whose card is missing, unreadable or off its schema, or whose kind is unknown, is
+listed with its ``problem`` and refused by :meth:`ModelRegistry.load` with that
+message; the other models work.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,34 +19,34 @@ from typing import Any
 
 from composer import paths
 from composer.generation.errors import GenerationError, UnknownModelError
+from composer.generation.kinds import DEFAULT_KIND, KINDS, ModelKind, UnknownKindError, model_kind
+from composer.nn.card import ModelCard, read_card
 
-KIND_LOADERS: dict[str, str] = {
-    "folk-abc": "composer.generation.folk.codec:load_model",
-    "macnet": "composer.generation.macnet.codec:load_model",
-    "piano-lstm": "composer.generation.piano.codec:load_model",
-}
-"""Model kind (``card["kind"]``) -> ``"module:function"`` that loads it."""
-
-DEFAULT_MODEL = "folk-abc"
+DEFAULT_MODEL = DEFAULT_KIND.model
+"""The model the window and the CLI use unless told otherwise (the shipped folk model)."""
 
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """A model folder as listed: ``name`` is the folder name; ``card`` its parsed
-    card (empty if unreadable); ``size_bytes`` the folder's total size; ``problem``
-    a plain reason why it cannot be loaded, or ``""``."""
+    """A model folder as listed: ``name`` is the folder name; ``card`` its card
+    (``None`` if unreadable); ``size_bytes`` the folder's total size; ``problem`` a
+    plain reason why it cannot be loaded, or ``""``."""
 
     name: str
     path: Path
     kind: str
-    card: dict = field(repr=False)
+    card: ModelCard | None = field(repr=False)
     size_bytes: int
     source: str
     problem: str = ""
 
     @property
     def description(self) -> str:
-        return str(self.card.get("description", ""))
+        return self.card.description if self.card else ""
+
+    @property
+    def model_kind(self) -> ModelKind | None:
+        return KINDS.get(self.kind)
 
 
 @dataclass
@@ -58,25 +57,18 @@ class LoadedModel:
 
 
 def _read_info(folder: Path, source: str) -> ModelInfo:
+    from composer.nn.errors import ModelFileError
+
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-    card_path = folder / "card.json"
-    problem, card, kind = "", {}, ""
-    if not card_path.is_file():
-        problem = f"model {folder.name!r} has no card.json in {folder}"
-    else:
-        try:
-            card = json.loads(card_path.read_text(encoding="utf-8"))
-            if not isinstance(card, dict):
-                raise ValueError("not a JSON object")
-            kind = str(card.get("kind", ""))
-            if not kind:
-                problem = f"model {folder.name!r}: card.json does not say which kind of model it is"
-            elif kind not in KIND_LOADERS:
-                problem = (f"model {folder.name!r} is of kind {kind!r}, which this version of "
-                           f"Composer cannot run (it knows {', '.join(sorted(KIND_LOADERS))})")
-        except (OSError, ValueError) as e:
-            problem = f"model {folder.name!r}: card.json is unreadable ({e})"
-            card = {}
+    problem, card, kind = "", None, ""
+    try:
+        card = read_card(folder)
+        kind = card.kind
+        model_kind(kind)
+    except ModelFileError as e:
+        problem = f"model {folder.name!r}: {e.reason}"
+    except UnknownKindError as e:
+        problem = f"model {folder.name!r} is {e}"
     return ModelInfo(folder.name, folder, kind, card, size, source, problem)
 
 
@@ -127,9 +119,7 @@ class ModelRegistry:
             info = self.info(name)
             if info.problem:
                 raise GenerationError(info.problem)
-            module, func = KIND_LOADERS[info.kind].split(":")
-            loader = getattr(importlib.import_module(module), func)
-            step_model, codec = loader(info.path, info.card)
+            step_model, codec = model_kind(info.kind).load_model(info.path, info.card)
             model = LoadedModel(info, step_model, codec)
             self._loaded[name] = model
             return model

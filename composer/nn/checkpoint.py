@@ -3,16 +3,16 @@
 A model folder holds::
 
     model.safetensors   the weights (tensor name -> tensor)
-    card.json           {"format", "kind", "architecture": {"class", "config"},
-                         "vocab": "vocab.json" or null, "weights": "model.safetensors",
-                         ...data, split, metrics, training time, machine, licence}
+    card.json           the :class:`~composer.nn.card.ModelCard`: kind, architecture
+                        (class and config), files, training, data, metrics, licence
     vocab.json          the vocabulary, when the kind has one
 
-:func:`save` and :func:`load` work for every model kind: :data:`KINDS` maps a kind
-(``card["kind"]``) to its model class (which names its ``config_class``) and its
-vocabulary class. Loading checks every tensor's name and shape against the model the
-config builds, and the vocabulary's size against the config, and raises
-:class:`~composer.nn.errors.ModelFileError` or
+:func:`save` and :func:`load` work for every model kind: the caller names the network
+class (which names its ``config_class``) and the vocabulary class, as the kinds table
+says (:func:`composer.generation.kinds.load_checkpoint` looks them up by the card).
+Loading checks the card against its schema, every tensor's name, shape and values
+against the model the config builds, and the vocabulary's size against the config,
+and raises :class:`~composer.nn.errors.ModelFileError` or
 :class:`~composer.nn.errors.IncompatibleModelError` when they do not fit.
 """
 
@@ -31,33 +31,12 @@ from torch import nn
 
 from composer.music.atomic import atomic_write
 from composer.music.errors import ScoreWriteError
-from composer.nn.char_lstm import CharLSTM
+from composer.nn.card import CARD, CardError, ModelCard, read_card
 from composer.nn.errors import IncompatibleModelError, ModelError, ModelFileError
-from composer.nn.vocab import CharVocab
 
-CARD = "card.json"
 WEIGHTS = "model.safetensors"
 VOCAB = "vocab.json"
 FORMAT = "composer-model/1"
-PICKLE_SUFFIXES = (".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin")
-
-
-@dataclass(frozen=True)
-class KindSpec:
-    """How to rebuild a model kind: its ``nn.Module`` class (with ``config_class``
-    having ``from_json``/``to_json``) and its vocabulary class (``load``/``save``,
-    ``len()``), or ``None`` when the kind has no vocabulary file."""
-
-    model_class: type[nn.Module]
-    vocab_class: type | None
-
-
-KINDS: dict[str, KindSpec] = {"folk-abc": KindSpec(CharLSTM, CharVocab)}
-"""Model kind -> how to rebuild it. Other kinds add themselves with :func:`register_kind`."""
-
-
-def register_kind(kind: str, model_class: type[nn.Module], vocab_class: type | None) -> None:
-    KINDS[kind] = KindSpec(model_class, vocab_class)
 
 
 @dataclass
@@ -67,7 +46,7 @@ class Checkpoint:
     path: Path
     kind: str
     config: Any
-    card: dict
+    card: ModelCard
     model: nn.Module
     vocab: Any
 
@@ -104,49 +83,33 @@ def load_weights(path: str | Path) -> dict[str, torch.Tensor]:
         raise ModelFileError(path, f"weights file is corrupt ({e})") from None
 
 
-def read_card(directory: str | Path) -> dict:
-    """The parsed ``card.json`` of a model folder."""
-    directory = Path(directory)
-    path = directory / CARD
-    if not directory.is_dir():
-        raise ModelFileError(directory, "model folder not found")
-    if not path.is_file():
-        pickles = [p.name for p in directory.iterdir() if p.suffix in PICKLE_SUFFIXES]
-        hint = (f"; {', '.join(pickles)} look like pickles, which Composer never loads"
-                if pickles else "")
-        raise ModelFileError(path, f"model card is missing{hint}")
-    try:
-        card = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise ModelFileError(path, f"model card is unreadable ({e})") from None
-    if not isinstance(card, dict):
-        raise ModelFileError(path, "model card is not a JSON object")
-    return card
+def write_card(directory: str | Path, card: ModelCard) -> None:
+    """Write ``card`` into the model folder ``directory``, atomically."""
+    _write(Path(directory) / CARD,
+           json.dumps(card.to_json(), ensure_ascii=False, indent=2) + "\n")
 
 
-def save(directory: str | Path, model: nn.Module, config: Any, vocab: Any, card: dict) -> Path:
-    """Write ``model`` (built from ``config``), ``vocab`` and ``card`` (which names the
-    ``kind``) into ``directory`` (created if needed). Returns the folder."""
+def save(directory: str | Path, model: nn.Module, config: Any, vocab: Any,
+         card: ModelCard | dict) -> Path:
+    """Write ``model`` (built from ``config``), ``vocab`` and ``card`` (its architecture
+    and file names filled in here; a dict is read as a card) into ``directory``
+    (created if needed)."""
     directory = Path(directory)
-    kind = card.get("kind")
-    if kind not in KINDS:
-        raise IncompatibleModelError("model kind", sorted(KINDS), repr(kind))
+    if isinstance(card, dict):
+        try:
+            card = ModelCard.from_json(card)
+        except CardError as e:
+            raise ModelFileError(directory / CARD, f"not a model card: {e.reason}") from None
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ModelFileError(directory, f"cannot create the model folder ({e.strerror})") from None
-    full = dict(card)
-    full.update({
-        "format": FORMAT,
-        "kind": kind,
-        "architecture": {"class": type(model).__name__, "config": config.to_json()},
-        "vocab": VOCAB if vocab is not None else None,
-        "weights": WEIGHTS,
-    })
+    card = card.replace(architecture=type(model).__name__, config=config.to_json(),
+                        vocab=VOCAB if vocab is not None else None, weights=WEIGHTS)
     save_weights(directory / WEIGHTS, model.state_dict())
     if vocab is not None:
         _write(directory / VOCAB, json.dumps(vocab.to_json(), ensure_ascii=False, indent=1))
-    _write(directory / CARD, json.dumps(full, ensure_ascii=False, indent=2) + "\n")
+    write_card(directory, card)
     return directory
 
 
@@ -169,61 +132,61 @@ def _check_state(model: nn.Module, tensors: dict[str, torch.Tensor], path: Path)
         if not tensors[name].is_floating_point():
             raise IncompatibleModelError(f"type of weight {name!r}", "floating point",
                                          str(tensors[name].dtype))
+        if not bool(torch.isfinite(tensors[name]).all()):
+            raise ModelFileError(path, f"weight {name!r} holds NaN or infinite values: "
+                                       "the file is damaged, or the training diverged")
 
 
-def load(directory: str | Path, kind: str | None = None) -> Checkpoint:
-    """Load a model folder written by :func:`save`. ``kind``, if given, must match the
-    card's. Raises :class:`ModelError` subclasses, never unpickles."""
+def load(directory: str | Path, network: type[nn.Module], vocab_class: type | None,
+         kind: str | None = None) -> Checkpoint:
+    """Load a model folder written by :func:`save` as a ``network`` (its vocabulary a
+    ``vocab_class``, or none). ``kind``, if given, must match the card's. The card's
+    config is checked before the network is built, and the weights' names, shapes and
+    values (finite) before they are loaded. Raises :class:`ModelError` subclasses,
+    never unpickles."""
     directory = Path(directory)
     card = read_card(directory)
-    found_kind = card.get("kind")
-    if kind is not None and found_kind != kind:
-        raise IncompatibleModelError("model kind", repr(kind), repr(found_kind))
-    if found_kind not in KINDS:
-        raise IncompatibleModelError("model kind", sorted(KINDS), repr(found_kind),
-                                     "made for another version of Composer?")
-    spec = KINDS[found_kind]
-    arch = card.get("architecture")
-    if not isinstance(arch, dict) or not isinstance(arch.get("config"), dict):
+    if kind is not None and card.kind != kind:
+        raise IncompatibleModelError("model kind", repr(kind), repr(card.kind))
+    if not card.config:
         raise ModelFileError(directory / CARD, "model card has no architecture config")
-    if arch.get("class") != spec.model_class.__name__:
-        raise IncompatibleModelError("model class", spec.model_class.__name__,
-                                     repr(arch.get("class")))
-    config = spec.model_class.config_class.from_json(arch["config"])
+    if card.architecture != network.__name__:
+        raise IncompatibleModelError("model class", network.__name__, repr(card.architecture))
+    try:
+        config = network.config_class.from_json(card.config)
+    except (TypeError, ValueError, KeyError) as e:
+        raise ModelFileError(directory / CARD, f"model card's architecture config does not "
+                                               f"fit a {network.__name__} ({e})") from None
     vocab = None
-    if spec.vocab_class is not None:
-        name = card.get("vocab") or VOCAB
-        if not isinstance(name, str) or "/" in name or "\\" in name:
+    if vocab_class is not None:
+        name = card.vocab or VOCAB
+        if "/" in name or "\\" in name:
             raise ModelFileError(directory / CARD, "model card names no valid vocabulary file")
-        vocab = spec.vocab_class.load(directory / name)
+        vocab = vocab_class.load(directory / name)
         if len(vocab) != config.vocab_size:
             raise IncompatibleModelError("vocabulary size", config.vocab_size, len(vocab),
                                          "vocab.json does not belong to these weights")
-    weights_name = card.get("weights") or WEIGHTS
-    if not isinstance(weights_name, str) or not weights_name.endswith(".safetensors"):
-        raise ModelFileError(directory / str(weights_name),
+    if not card.weights.endswith(".safetensors") or "/" in card.weights:
+        raise ModelFileError(directory / card.weights,
                              "Composer loads only .safetensors weights (never pickles)")
-    tensors = load_weights(directory / weights_name)
+    tensors = load_weights(directory / card.weights)
     try:
-        model = spec.model_class(config)
+        model = network(config)
     except (ValueError, RuntimeError) as e:
         raise IncompatibleModelError("model config", "a buildable architecture", str(e)) from None
-    _check_state(model, tensors, directory / weights_name)
+    _check_state(model, tensors, directory / card.weights)
     model.load_state_dict(tensors)
     model.eval()
-    return Checkpoint(directory, found_kind, config, card, model, vocab)
+    return Checkpoint(directory, card.kind, config, card, model, vocab)
 
 
-__all__ = ["KINDS", "Checkpoint", "KindSpec", "ModelError", "load", "load_weights", "read_card",
-           "register_kind", "save", "save_weights"]
+__all__ = ["Checkpoint", "ModelError", "load", "load_weights", "read_card", "save",
+           "save_weights", "write_card"]
 
 
 def record_metrics(directory: str | Path, key: str, result: dict, settings: dict) -> None:
     """Merge an evaluation ``result`` (and the ``settings`` it was made with) into the
     card of the model folder ``directory`` as ``metrics[key]``, atomically."""
     card = read_card(directory)
-    metrics = card.setdefault("metrics", {})
-    if not isinstance(metrics, dict):
-        raise ModelFileError(Path(directory) / CARD, "the card's metrics are not an object")
-    metrics[key] = dict(result, evaluated_with=settings) if settings else dict(result)
-    _write(Path(directory) / CARD, json.dumps(card, ensure_ascii=False, indent=2) + "\n")
+    value = dict(result, evaluated_with=settings) if settings else dict(result)
+    write_card(directory, card.replace(metrics={**card.metrics, key: value}))

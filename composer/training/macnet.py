@@ -47,6 +47,7 @@ NOTTINGHAM_LICENCE = {
     "data": "Nottingham Music Database (Eric Foxley; ABC by James Allwright; edited by "
             "Seymour Shlien), MIDI from jukedeck/nottingham-dataset commit 0992bb6",
     "data_licence": "GNU GPLv3 (as stated by jukedeck/nottingham-dataset)",
+    "weights_licence": "GPL-3.0-or-later (the project's licence; trained on GPLv3 data)",
 }
 
 PRESETS: dict[str, MidiConfig] = {

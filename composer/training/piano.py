@@ -53,10 +53,12 @@ ATTRIBUTION = {
             "cheriell/ClassicalPianoMIDI-dataset commit 505aef5)",
     "data_licence": "CC BY-SA (Germany); attribution: Bernd Krueger, piano-midi.de",
     "attribution": "Bernd Krueger, piano-midi.de",
+    "weights_licence": "CC BY-SA (Germany), as the piano-midi.de files it was trained on; "
+                       "attribution: Bernd Krueger, piano-midi.de",
 }
 
 PRESETS: dict[str, MidiConfig] = {
-    "piano-lstm": MidiConfig(
+    PIANO_LSTM.presets[0]: MidiConfig(
         model={"embed": 128, "hidden": 384, "layers": 2, "dropout": 0.2, "attn_window": 64,
                "attn_dim": 64},
         batch=32, window=256, steps=2000, lr=2e-3, warmup=100, weight_decay=0.01,

@@ -22,8 +22,10 @@ LIBRARIES = ("Qt and PySide6 (LGPL-3.0), PyTorch (BSD-3-Clause), music21 (BSD-3-
 
 def _model_lines(info) -> list[str]:
     """One model's entry: name, what it does, its data and the licences on its card."""
-    card = info.card or {}
-    licence = card.get("licence") if isinstance(card.get("licence"), dict) else {}
+    from dataclasses import asdict
+
+    licence = asdict(info.card.licence) if info.card is not None else {}
+    licence = {k: v for k, v in licence.items() if v}
     e = html.escape
     out = [f"<b>{e(info.name)}</b>: {e(info.description.split('. ')[0].rstrip('.'))}."]
     if info.problem:

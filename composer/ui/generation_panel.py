@@ -41,55 +41,52 @@ def format_size(size_bytes: int) -> str:
 
 def card_html(info) -> str:
     """A model card (:class:`~composer.generation.registry.ModelInfo`) as short HTML:
-    description, architecture, training data, training, size, metrics, licence; or why
-    the model cannot be used."""
+    description, network, training data, training, size, figures, licence; or why the
+    model cannot be used."""
     if info is None:
         return ("<i>No model installed.</i> Put a model folder in the project's "
                 "<tt>models/</tt> or your models folder to continue music.")
-    card = info.card or {}
+    card = info.card
     esc = html.escape
-    parts = [f"<b>{esc(str(card.get('title', info.name)))}</b>"]
+    kind = info.model_kind
+    title = (card.title if card is not None and card.title else info.name)
+    parts = [f"<b>{esc(title)}</b>"]
     if info.problem:
         parts.append(f"<span style='color:#a00000'>{esc(info.problem)}</span>")
     if info.description:
         parts.append(esc(info.description))
     rows = []
-    arch = _architecture(card.get("architecture"))
-    if arch:
-        rows.append(("Model", arch))
-    data = card.get("data") or card.get("dataset") or card.get("training_data")
-    if data:
-        rows.append(("Data", _data(data)))
-    training = card.get("training")
-    if isinstance(training, dict) and training.get("steps"):
-        minutes = float(training.get("seconds", 0)) / 60
-        rows.append(("Training", f"{training['steps']} steps"
-                     + (f", {minutes:.0f} min" if minutes else "")))
-    params = card.get("parameters") or card.get("params")
-    size = format_size(info.size_bytes)
-    rows.append(("Size", f"{params:,} parameters, {size}" if isinstance(params, int) else size))
-    metrics = card.get("metrics")
-    if isinstance(metrics, dict):
-        rows += [(str(k).replace("_", " "), _metric(v)) for k, v in list(metrics.items())[:6]]
-    licence = card.get("license") or card.get("licence")
-    if isinstance(licence, dict):
-        licence = "; ".join(str(licence[k]) for k in ("attribution", "data_licence")
-                            if licence.get(k)) or _fmt(licence)
-    if licence:
-        rows.append(("Licence", str(licence)))
+    if card is not None:
+        network = card.layers_text()
+        if network:
+            rows.append(("Model", network + (f" ({kind.title})" if kind else "")))
+        if card.data:
+            rows.append(("Data", _data(card.data)))
+        t = card.training
+        if t.steps:
+            minutes = t.seconds / 60
+            words = f"{t.steps} steps" + (f", {minutes:.0f} min" if minutes else "")
+            if t.processes > 1:
+                words += f" on {t.processes} processes"
+            if t.base:
+                words += f", fine-tuned from {t.base}"
+            rows.append(("Training", words))
+    rows.append(("Size", format_size(info.size_bytes)))
+    if card is not None:
+        valid = card.valid_metric
+        if valid is not None:
+            unit = f" {kind.metric_words}" if kind and valid[0] == kind.metric else ""
+            rows.append(("valid", f"{valid[1]:.3f}{unit}"))
+        rows += [(split, _metric(result)) for split, result in
+                 list(card.evaluations.items())[:4]]
+        lic = card.licence
+        licence = "; ".join(x for x in (lic.attribution, lic.data_licence,
+                                        lic.weights_licence) if x)
+        if licence:
+            rows.append(("Licence", licence))
     table = "".join(f"<tr><td style='color:#666;padding-right:6px'>{esc(str(k))}</td>"
                     f"<td>{esc(str(v))}</td></tr>" for k, v in rows)
     return "<br>".join(parts) + f"<table>{table}</table>"
-
-
-def _architecture(arch) -> str:
-    if not isinstance(arch, dict):
-        return str(arch) if arch else ""
-    config = arch.get("config") if isinstance(arch.get("config"), dict) else {}
-    shape = ""
-    if config.get("layers") and config.get("hidden"):
-        shape = f" {config['layers']}\u00d7{config['hidden']}"
-    return f"{arch.get('class', '')}{shape}".strip()
 
 
 def _data(data) -> str:

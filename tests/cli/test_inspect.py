@@ -9,6 +9,7 @@ import torch
 
 from composer.cli.main import main
 from composer.generation.inspection import TextInspector
+from composer.generation.loading import load_checkpoint
 from composer.music.io import write_score
 from composer.nn import checkpoint
 from composer.nn.char_lstm import CharLSTM, CharLSTMConfig
@@ -37,7 +38,7 @@ def test_folk_json_has_every_character(folk_dir, fixtures, capsys):
     assert text.startswith("X: 2\nT:Test Jig Two") and text.endswith(":|\n")
     assert result["chars"] == len(text) == len(result["positions"])
     assert (result["layer"], result["neuron"], result["layers"], result["neurons"]) == (1, 3, 2, 12)
-    ckpt = checkpoint.load(folk_dir, kind="folk-abc")
+    ckpt = load_checkpoint(folk_dir)
     view = TextInspector(ckpt.model, ckpt.vocab).read(text)
     got = np.array([p["bits"] for p in result["positions"]])
     np.testing.assert_allclose(got, view.bits, atol=1e-3)

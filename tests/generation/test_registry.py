@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from composer.generation import kinds
 from composer.generation import registry as reg
 from composer.generation.errors import GenerationError, UnknownModelError
 
@@ -28,7 +29,10 @@ def fake_kind(monkeypatch):
     mod = types.ModuleType("fake_kind_module")
     mod.load = loader
     monkeypatch.setitem(sys.modules, "fake_kind_module", mod)
-    monkeypatch.setitem(reg.KIND_LOADERS, "fake", "fake_kind_module:load")
+    monkeypatch.setitem(kinds.KINDS, "fake", kinds.ModelKind(
+        name="fake", title="a fake kind", network="fake_kind_module:Net", vocabulary=None,
+        codec="fake_kind_module:load", recipe="fake_kind_module:RECIPE", data="abc",
+        presets=(), metric="valid_loss", metric_words="loss"))
     return calls
 
 
@@ -41,7 +45,7 @@ def test_lists_cards_and_problems(tmp_path, fake_kind):
     r = reg.ModelRegistry([(shipped, "shipped"), (user, "user")])
     infos = {i.name: i for i in r.list()}
     assert infos["good"].problem == "" and infos["good"].description == "d"
-    assert "no card.json" in infos["nocard"].problem
+    assert "card.json" in infos["nocard"].problem
     assert "unreadable" in infos["junk"].problem
     assert "cannot run" in infos["alien"].problem
     assert r.default_name() == "good"
@@ -53,7 +57,7 @@ def test_load_caches_and_refuses_broken(tmp_path, fake_kind):
     r = reg.ModelRegistry([(tmp_path, "shipped")])
     m1, m2 = r.load("good"), r.load("good")
     assert m1 is m2 and len(fake_kind) == 1 and m1.codec == "codec"
-    with pytest.raises(GenerationError, match="no card.json"):
+    with pytest.raises(GenerationError, match="card.json"):
         r.load("nocard")
     with pytest.raises(UnknownModelError, match="available: good, nocard"):
         r.load("nope")

@@ -24,10 +24,11 @@ def test_every_shipped_model_is_listed_whole(registry):
     for name in SHIPPED:
         info = infos[name]
         assert not info.problem, f"{name}: {info.problem}"
-        test = info.card["metrics"]["test"]  # written by `composer eval --write-card`
+        test = info.card.evaluations["test"]  # written by `composer eval --write-card`
         assert test.get("tunes", test.get("pieces", 0)) > 0
         assert 0 < test.get("bits_per_char", test.get("nll_per_token", 0)) < 2
-        assert info.card["training"]["seconds"] <= 30 * 60  # the issues' training budget
+        assert info.card.training.seconds <= 30 * 60  # the issues' training budget
+        assert info.card.valid_metric[0] == info.model_kind.metric
     assert registry.default_name() == "folk-abc"
 
 

@@ -6,10 +6,10 @@ import json
 import pytest
 import torch
 
-import composer.generation.macnet.codec  # noqa: F401  (registers the kind)
+from composer.generation.macnet.vocab import MacnetVocab
 from composer.nn import checkpoint
 from composer.nn.errors import IncompatibleModelError, ModelFileError
-from composer.nn.macnet import MacNetConfig
+from composer.nn.macnet import MacNet, MacNetConfig
 from tests.generation.macnet.helpers import small_vocab, tiny_model
 
 
@@ -31,7 +31,7 @@ def test_save_load_same_logits(tmp_path, vocab):
     x = tokens(vocab)
     before, _ = model(x, *model.features(x))
     checkpoint.save(tmp_path / "m", model, model.config, vocab, {"kind": "macnet"})
-    loaded = checkpoint.load(tmp_path / "m", kind="macnet")
+    loaded = checkpoint.load(tmp_path / "m", MacNet, MacnetVocab)
     after, _ = loaded.model(x, *loaded.model.features(x))
     assert torch.equal(before, after)
     assert loaded.vocab.tokens == vocab.tokens
@@ -70,17 +70,17 @@ def test_broken_folders_raise_typed_errors(tmp_path, vocab):
     card["architecture"]["config"]["hidden"] = 32
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(IncompatibleModelError, match="shape"):
-        checkpoint.load(folder)
+        checkpoint.load(folder, MacNet, MacnetVocab)
     card["architecture"]["config"]["hidden"] = 16
     card["architecture"]["config"]["resolutions"] = [5]
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(IncompatibleModelError, match="resolutions"):
-        checkpoint.load(folder)
+        checkpoint.load(folder, MacNet, MacnetVocab)
     card["architecture"]["config"]["resolutions"] = [2, 3, 4, 6, 12]
     (folder / "card.json").write_text(json.dumps(card))
     (folder / "vocab.json").write_text("{}")
     with pytest.raises(ModelFileError, match="vocabulary"):
-        checkpoint.load(folder)
+        checkpoint.load(folder, MacNet, MacnetVocab)
 
 
 def test_config_json_round_trip(vocab):

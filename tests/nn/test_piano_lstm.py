@@ -6,10 +6,11 @@ import json
 import pytest
 import torch
 
-import composer.generation.piano.codec  # noqa: F401  (registers the kind)
+from composer.generation.piano.events import PianoVocab
 from composer.nn import checkpoint
 from composer.nn import piano_lstm as pl
 from composer.nn.errors import IncompatibleModelError
+from composer.nn.piano_lstm import PianoLSTM
 from tests.generation.piano.helpers import tiny
 
 
@@ -24,7 +25,7 @@ def test_save_load_same_logits(tmp_path):
     x = random_tokens(codec.vocab, 50)
     before, _ = model(x, *model.features(x))
     checkpoint.save(tmp_path / "p", model, model.config, codec.vocab, {"kind": "piano-lstm"})
-    loaded = checkpoint.load(tmp_path / "p", kind="piano-lstm")
+    loaded = checkpoint.load(tmp_path / "p", PianoLSTM, PianoVocab)
     after, _ = loaded.model(x, *loaded.model.features(x))
     assert torch.equal(before, after) and loaded.vocab.tokens == codec.vocab.tokens
 
@@ -64,9 +65,9 @@ def test_config_errors(tmp_path):
     card["architecture"]["config"]["dur_base"] = 10_000
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(IncompatibleModelError, match="dur_base"):
-        checkpoint.load(folder)
+        checkpoint.load(folder, PianoLSTM, PianoVocab)
     card["architecture"]["config"]["dur_base"] = codec.vocab.dur_base
     card["architecture"]["config"]["attn_dim"] = 12
     (folder / "card.json").write_text(json.dumps(card))
     with pytest.raises(IncompatibleModelError, match="shape"):
-        checkpoint.load(folder)
+        checkpoint.load(folder, PianoLSTM, PianoVocab)

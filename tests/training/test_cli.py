@@ -24,7 +24,7 @@ def model_dir(tmp_path_factory):
 def test_train_writes_a_model_and_resumes_when_run_again(model_dir, fixtures, capsys):
     assert (model_dir / "card.json").is_file() and (model_dir / "model.safetensors").is_file()
     card = json.loads((model_dir / "card.json").read_text())
-    assert card["preset"] == "folk" and card["training"]["config"]["hidden"] == 16
+    assert card["training"]["preset"] == "folk" and card["training"]["config"]["hidden"] == 16
     assert main(["train", "--data", str(fixtures / "folk" / "mini.abc"), "--splits",
                  str(fixtures / "folk" / "splits.json"), "--out", str(model_dir), "--steps",
                  "20", "--quiet", *SMALL]) == 0
@@ -84,7 +84,7 @@ def test_the_card_names_extra_collections_without_this_machines_paths():
 
     import music21
 
-    from composer.cli.train import _collections
+    from composer.training.folk import _collections
 
     corpus = Path(music21.__file__).parent / "corpus"
     sources = [str(corpus / "oneills1850" / "0001-0050.abc"),

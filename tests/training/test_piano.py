@@ -1,14 +1,15 @@
 """The piano recipe on a few hand-built MIDI files: split by piece, cached tokens, a
 short training run to a loadable model folder with the attribution, and scoring."""
 
-import json
 
 import pytest
 
 from composer.generation.piano.codec import load_model
 from composer.music.midi import midi_bytes
+from composer.nn.checkpoint import read_card
 from composer.training.corpus import DataError
-from composer.training.midi_piano import (
+from composer.training.loop import train
+from composer.training.piano import (
     load_pieces,
     make_split,
     make_task,
@@ -16,7 +17,7 @@ from composer.training.midi_piano import (
     score_pieces,
     select,
 )
-from composer.training.midi_train import MidiTrainConfig, train_midi
+from composer.training.sequences import MidiConfig, SequenceRecipe
 from tests.generation.piano.helpers import piece
 
 SETTINGS = {"embed": 8, "hidden": 16, "layers": 1, "dropout": 0.0, "attn_window": 4,
@@ -59,13 +60,17 @@ def test_train_load_score(corpus, tmp_path):
     split = make_split(files)
     task = make_task(select(files, split, "train"), select(files, split, "valid"), None,
                      SETTINGS, {"splits": "test"})
-    config = MidiTrainConfig(model=SETTINGS, batch=4, window=48, steps=4, eval_every=2,
+    config = MidiConfig(model=SETTINGS, batch=4, window=48, steps=4, eval_every=2,
                              warmup=1, threads=1)
-    result = train_midi(task, config, tmp_path / "m")
-    assert result.finished and result.best_valid_nll is not None
-    card = json.loads((tmp_path / "m" / "card.json").read_text())
-    assert card["kind"] == "piano-lstm"
-    assert card["licence"]["attribution"] == "Bernd Krueger, piano-midi.de"
+    result = train_midi_(task, config, tmp_path / "m")
+    assert result.finished and result.best_valid is not None
+    card = read_card(tmp_path / "m")
+    assert card.kind == task.kind.name
+    assert card.licence.attribution == "Bernd Krueger, piano-midi.de"
     model, codec = load_model(tmp_path / "m", card)
     scores = score_pieces(model, codec.vocab, select(files, split, "test"))
     assert scores.pieces == 2 and 0 < scores.nll_per_token < 10
+
+
+def train_midi_(task, config, out, callback=None):
+    return train(SequenceRecipe(task, config), out, callback)

@@ -20,7 +20,7 @@ def test_about_names_version_gpl_model_licences_and_soundfont():
     assert "GNU General Public License" in text and "version 3" in text
     for m in models:
         assert f"<b>{m.name}</b>" in text
-        assert m.card["licence"]["data_licence"] in text
+        assert m.card.licence.data_licence in text
     assert "Nottingham Music Database" in text
     assert "Bernd Krueger" in text  # piano-midi.de's CC BY-SA asks for attribution
     assert "CC BY-SA" in text
@@ -39,9 +39,11 @@ def test_about_names_the_soundfont_licence():
 
 def test_about_says_when_a_card_states_no_licence(tmp_path):
     from composer.generation.registry import ModelInfo
+    from composer.nn.card import ModelCard
     from composer.ui.about import about_html
 
-    bare = ModelInfo("bare", tmp_path, "folk-abc", {"description": "A model."}, 1, "user")
+    bare = ModelInfo("bare", tmp_path, "folk-abc",
+                     ModelCard(kind="folk-abc", description="A model."), 1, "user")
     text = about_html([bare], soundfont="none")
     assert "<b>bare</b>: A model." in text
     assert text.count("not stated on its card") == 3

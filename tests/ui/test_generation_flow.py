@@ -10,6 +10,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
 from composer.generation.registry import ModelInfo
+from composer.nn.card import ModelCard
 from composer.ui.generation_panel import card_html, format_size
 from composer.ui.settings import open_settings
 from tests.ui.conftest import open_fixture
@@ -133,14 +134,18 @@ def test_panel_builds_sampling_and_remembers_its_settings(window, qtbot):
 
 
 def test_model_card_shows_data_size_and_metrics():
-    info = ModelInfo("folk", Path("/m/folk"), "folk-abc",
-                     {"description": "Folk tunes", "data": "Nottingham train split",
-                      "parameters": 1_200_000, "metrics": {"valid_bpc": 0.912, "bars_ok": 1.0},
-                      "license": "GPL-3.0"}, 5 * 1024 * 1024, "shipped")
+    card = ModelCard.from_json({
+        "kind": "folk-abc", "description": "Folk tunes",
+        "architecture": {"class": "CharLSTM", "config": {"layers": 3, "hidden": 512}},
+        "data": {"files": ["n/abc/jigs.abc"], "train_tunes": 870},
+        "training": {"steps": 2700, "seconds": 1608.6, "processes": 2},
+        "metrics": {"valid_bits_per_char": 0.912}, "license": "GPL-3.0"})
+    info = ModelInfo("folk", Path("/m/folk"), "folk-abc", card, 5 * 1024 * 1024, "shipped")
     html = card_html(info)
-    for part in ("Folk tunes", "Nottingham train split", "1,200,000 parameters", "5.0 MB",
-                 "valid bpc", "0.912", "GPL-3.0"):
-        assert part in html
+    for part in ("Folk tunes", "CharLSTM 3\u00d7512", "character LSTM on ABC tunes",
+                 "870 train tunes", "5.0 MB", "2700 steps, 27 min on 2 processes",
+                 "0.912 bits per character", "GPL-3.0"):
+        assert part in html, part
     assert "No model installed" in card_html(None)
     assert format_size(900) == "900 bytes"
 
@@ -176,6 +181,7 @@ def test_model_card_shows_evaluations_and_licences_in_words():
                      "extra_files": {"music21 corpus/oneills1850": 39,
                                      "music21 corpus/ryansMammoth": 898},
                      "out_of_key_rate": 0.01972}}
+    card = ModelCard.from_json(dict(card, kind="folk-abc"))
     html = card_html(ModelInfo("m", Path("/m/m"), "folk-abc", card, 1024, "shipped"))
     assert ("2 files (nott); with oneills1850, ryansMammoth; 870 train tunes; "
             "2.0% of notes out of key") in html

@@ -89,21 +89,25 @@ class TinyCodec:
         return (plan.end - plan.start) // 60 + 8
 
 
-def load_model(folder: Path, card: dict):
-    return TinyStepModel(delay=float(card.get("delay", 0.0))), TinyCodec()
+def load_model(folder: Path, card):
+    return TinyStepModel(delay=float(card.extra.get("delay", 0.0))), TinyCodec()
 
 
 def install(monkeypatch, folder: Path, name: str = "tiny", delay: float = 0.0) -> Path:
     """Register the tiny kind and write a model folder ``folder/name`` for it."""
-    from composer.generation import registry
+    from composer.generation import kinds
 
     module = types.ModuleType("ui_tiny_model_kind")
     module.load_model = load_model
     monkeypatch.setitem(sys.modules, "ui_tiny_model_kind", module)
-    monkeypatch.setitem(registry.KIND_LOADERS, KIND, "ui_tiny_model_kind:load_model")
+    monkeypatch.setitem(kinds.KINDS, KIND, kinds.ModelKind(
+        name=KIND, title="a tiny random model for tests", network="ui_tiny_model_kind:Net",
+        vocabulary=None, codec="ui_tiny_model_kind:load_model",
+        recipe="ui_tiny_model_kind:make_recipe", data="abc", presets=(), metric="valid_loss",
+        metric_words="loss"))
     model_dir = folder / name
     model_dir.mkdir(parents=True, exist_ok=True)
     card = {"kind": KIND, "description": "A tiny random model for tests", "delay": delay,
-            "data": "none", "metrics": {"loss": 1.0}}
+            "data": {"about": "none"}, "metrics": {"loss": 1.0}}
     (model_dir / "card.json").write_text(json.dumps(card))
     return model_dir

@@ -26,14 +26,14 @@ from composer.generation.folk.sampler import (
     PrimeOnce,
 )
 from composer.generation.folk.syntax import default_unit
+from composer.generation.kinds import FOLK_ABC
+from composer.generation.loading import load_checkpoint
 from composer.music.abc import read_abc, score_to_abc
 from composer.music.abc.writer import key_text
 from composer.music.errors import MusicError
 from composer.music.score import TICKS_PER_QUARTER, KeyChange, MeterChange, Score, Track
-from composer.nn import checkpoint
 from composer.nn.vocab import CharVocab
 
-KIND = "folk-abc"
 STYLE_LINE = "% Nottingham Music Database"
 """The comment every training tune's header carries; the prompt carries it too."""
 _HEADER_KEEP = frozenset("XTSMLKRY")
@@ -283,10 +283,10 @@ class FolkCodec:
         return CHARS_PER_BAR_BUDGET * (plan.total_bars + 1)
 
 
-def load_model(folder: str | Path, card: dict) -> tuple[PrimeOnce, FolkCodec]:
-    """The registry's loader for ``folk-abc``: the step model (priming once for all
-    variations) and its codec."""
-    ckpt = checkpoint.load(folder, kind=KIND)
+def load_model(folder: str | Path, card) -> tuple[PrimeOnce, FolkCodec]:
+    """The loader of the folk kind (:data:`composer.generation.kinds.FOLK_ABC`): the
+    step model (priming once for all variations) and its codec."""
+    ckpt = load_checkpoint(folder, FOLK_ABC)
     if ckpt.config.context != "stateful":
         raise GenerationError(f"model {Path(folder).name!r} reads fixed windows; the "
                               "continuation engine needs a stateful model")

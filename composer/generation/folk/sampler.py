@@ -30,11 +30,9 @@ import torch
 from composer.generation.folk.constraints import BAR_TOKENS, END, AbcTracker
 from composer.generation.request import Sampling
 from composer.generation.sampling import configure_torch, sample_stream
-from composer.nn import checkpoint
 from composer.nn.char_lstm import CharLSTM
 from composer.nn.vocab import CharVocab
 
-KIND = "folk-abc"
 DEFAULT_MAX_CHARS = 4000
 CHARS_PER_BAR_BUDGET = 120
 """Generous characters per requested bar for the default budget of a continuation."""
@@ -191,8 +189,11 @@ class AbcSampler:
 
     @classmethod
     def load(cls, directory: str | Path, threads: int = 2) -> AbcSampler:
-        """Load a ``folk-abc`` model folder (raises :class:`~composer.nn.errors.ModelError`)."""
-        ckpt = checkpoint.load(directory, kind=KIND)
+        """Load a folk model folder (raises :class:`~composer.nn.errors.ModelError`)."""
+        from composer.generation.kinds import FOLK_ABC
+        from composer.generation.loading import load_checkpoint
+
+        ckpt = load_checkpoint(directory, FOLK_ABC)
         return cls(ckpt.model, ckpt.vocab, threads)
 
     def prompt_tokens(self, prompt: str) -> list[int]:

@@ -24,6 +24,8 @@ import torch
 
 from composer.generation.codec import DecodedMusic, Plan
 from composer.generation.errors import GenerationError
+from composer.generation.kinds import MACNET
+from composer.generation.loading import load_checkpoint
 from composer.generation.macnet.grid import (
     BAR,
     END,
@@ -44,11 +46,9 @@ from composer.generation.macnet.vocab import UNK, MacnetVocab
 from composer.generation.midi_tracks import MelodyChords, melody_and_accompaniment
 from composer.music.chords import _QUALITIES, describe_pitches, parse_chord_symbol
 from composer.music.score import ChordSymbol, Note, Score
-from composer.nn import checkpoint
 from composer.nn.macnet import MacNet
 
-KIND = "macnet"
-MODEL_NAME = "macnet-folk"
+MODEL_NAME = MACNET.model
 CHORD_ROOT_LOW = 36
 """Nottingham MIDI voicing: root position with the root in C2..B2 (36..47)."""
 _NAMES_SHARP = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
@@ -109,9 +109,6 @@ class _Seed:
     meter: str
     resolution: int
     ticks: tuple[int, ...] = ()  # start tick of each token (seed coordinates)
-
-
-checkpoint.register_kind(KIND, MacNet, MacnetVocab)
 
 
 class MacnetCodec:
@@ -341,8 +338,9 @@ class MacnetDecoder:
         return out
 
 
-def load_model(folder, card: dict) -> tuple[MacNet, MacnetCodec]:
-    """The registry's loader for kind ``"macnet"``: the network (eval mode) and its
-    codec. Raises :class:`~composer.nn.errors.ModelError` for broken files."""
-    ckpt = checkpoint.load(folder, kind=KIND)
-    return ckpt.model, MacnetCodec(ckpt.vocab, name=card.get("name") or Path(folder).name)
+def load_model(folder, card) -> tuple[MacNet, MacnetCodec]:
+    """The loader of the MAC-Net kind (:data:`composer.generation.kinds.MACNET`): the
+    network (eval mode) and its codec. Raises
+    :class:`~composer.nn.errors.ModelError` for broken files."""
+    ckpt = load_checkpoint(folder, MACNET)
+    return ckpt.model, MacnetCodec(ckpt.vocab, name=card.name or Path(folder).name)

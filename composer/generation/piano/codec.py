@@ -22,6 +22,8 @@ import torch
 
 from composer.generation.codec import DecodedMusic, Plan
 from composer.generation.errors import GenerationError
+from composer.generation.kinds import PIANO_LSTM
+from composer.generation.loading import load_checkpoint
 from composer.generation.midi_tracks import mean_pitch, piano_tracks
 from composer.generation.piano.events import (
     DURATIONS,
@@ -38,12 +40,9 @@ from composer.generation.piano.events import (
 )
 from composer.music.chords import pitch_name
 from composer.music.score import TICKS_PER_QUARTER, Note, Score, Track
-from composer.nn import checkpoint
 from composer.nn.piano_lstm import PianoLSTM
 
-KIND = "piano-lstm"
-MODEL_NAME = "piano-lstm"
-checkpoint.register_kind(KIND, PianoLSTM, PianoVocab)
+MODEL_NAME = PIANO_LSTM.model
 
 
 def seed_tokens(notes: list[Note], seed: Score, end: int, last_complete: bool = True
@@ -235,7 +234,7 @@ class PianoDecoder:
         return out
 
 
-def load_model(folder, card: dict) -> tuple[PianoLSTM, PianoCodec]:
-    """The registry's loader for kind ``"piano-lstm"``."""
-    ckpt = checkpoint.load(folder, kind=KIND)
-    return ckpt.model, PianoCodec(ckpt.vocab, name=card.get("name") or Path(folder).name)
+def load_model(folder, card) -> tuple[PianoLSTM, PianoCodec]:
+    """The loader of the piano kind (:data:`composer.generation.kinds.PIANO_LSTM`)."""
+    ckpt = load_checkpoint(folder, PIANO_LSTM)
+    return ckpt.model, PianoCodec(ckpt.vocab, name=card.name or Path(folder).name)

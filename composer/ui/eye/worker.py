@@ -30,7 +30,6 @@ MAX_TEXT_CHARS = 12000
 """Longer tunes are not read (the activations of every character are kept: a
 3 x 512 model holds 6 kB per character, several copies of them)."""
 
-FOLK_KIND = "folk-abc"
 """The model kind that reads ABC text (character by character)."""
 
 
@@ -136,7 +135,10 @@ class Eye(QObject):
     @property
     def reads_text(self) -> bool:
         """True when the model reads ABC text (a folk model), else it reads events."""
-        return self.kind == FOLK_KIND
+        from composer.generation.kinds import KINDS
+
+        kind = KINDS.get(self.kind)
+        return kind is not None and kind.data == "abc"
 
     def set_model(self, name: str | None, kind: str) -> None:
         if (name, kind) != (self.model_name, self.kind):

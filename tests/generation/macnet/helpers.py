@@ -8,8 +8,8 @@ import torch
 from composer.generation.macnet.codec import MacnetCodec
 from composer.music.score import Barline, ChordSymbol, KeyChange, MeterChange, Note, Score, Track
 from composer.nn.macnet import MacNet
-from composer.training.midi_macnet import model_config
-from composer.training.midi_macnet_data import build_vocab, piece_from_score
+from composer.training.macnet import model_config
+from composer.training.macnet_data import build_vocab, piece_from_score
 
 G, D = (43, 47, 50), (38, 42, 45)
 

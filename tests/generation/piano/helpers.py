@@ -9,7 +9,7 @@ from composer.generation.piano.codec import PianoCodec
 from composer.generation.piano.events import PianoVocab
 from composer.music.score import MeterChange, Note, Score, Track
 from composer.nn.piano_lstm import PianoLSTM
-from composer.training.midi_piano import model_config
+from composer.training.piano import model_config
 
 
 def piece(meter=(4, 4), bars=6, pickup=0):
