@@ -14,7 +14,7 @@ to write one by one: their lengths, meters, keys, part labels and closing bar li
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import torch
 
@@ -33,15 +33,23 @@ class DecodedMusic:
     bars_done: int = 0
 
 
+@runtime_checkable
 class Decoder(Protocol):
-    """One variation: constraints on the next token, and the music decoded so far."""
+    """One variation's codec side, the one decoder interface every model kind
+    implements: the sampling loop (:func:`~composer.generation.sampling.sample_stream`)
+    asks which tokens may come next and pushes the one sampled; the engine reads the
+    music decoded so far."""
 
     @property
-    def finished(self) -> bool: ...
+    def finished(self) -> bool:
+        """True once the decoder wants no more tokens."""
 
-    def allowed(self) -> torch.Tensor | None: ...
+    def allowed(self) -> torch.Tensor | None:
+        """Bool mask (V,) of tokens allowed next, or ``None`` for any token."""
 
-    def push(self, token: int) -> bool: ...
+    def push(self, token: int) -> bool:
+        """Accept a sampled token; True when the music changed in a way worth reporting
+        (e.g. a bar completed)."""
 
     def music(self) -> DecodedMusic:
         """The notes and chord symbols decoded so far, each inside ``[plan.start,

@@ -3,8 +3,9 @@ batched and constrained).
 
 A model exposes a *step* interface (:class:`StepModel`): feed tokens, get the logits of
 the next token and a new recurrent state. Each variation has its own
-:class:`TokenDecoder`, a codec-specific object that says which tokens are allowed next
-(bar exactness, syntax) and turns accepted tokens into music. The loop primes the model
+:class:`~composer.generation.codec.Decoder` (the one decoder interface every kind
+implements), which says which tokens are allowed next (bar exactness, syntax) and
+turns accepted tokens into music. The loop primes the model
 once on the prompt, then advances one token per step for all variations as one batch;
 it never re-feeds a window. Closing the generator stops the work at the next step.
 
@@ -15,11 +16,14 @@ variation can be reproduced alone by asking for one variation with that seed.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import torch
 
 from composer.generation.request import Sampling
+
+if TYPE_CHECKING:
+    from composer.generation.codec import Decoder
 
 
 class StepModel(Protocol):
@@ -33,21 +37,6 @@ class StepModel(Protocol):
     def step(self, tokens: torch.Tensor, state: Any) -> tuple[torch.Tensor, Any]:
         """Feed ``tokens`` (B, T) int64; return the logits after the last one (B, V)
         and the new state."""
-
-
-class TokenDecoder(Protocol):
-    """One variation's codec-side state: constraints and the decoded music so far."""
-
-    @property
-    def finished(self) -> bool:
-        """True once the decoder wants no more tokens."""
-
-    def allowed(self) -> torch.Tensor | None:
-        """Bool mask (V,) of tokens allowed next, or ``None`` for any token."""
-
-    def push(self, token: int) -> bool:
-        """Accept a sampled token; return True when the decoded music changed in a way
-        worth reporting (e.g. a bar completed)."""
 
 
 def configure_torch(threads: int = 2) -> None:
@@ -78,7 +67,7 @@ def filter_logits(logits: torch.Tensor, sampling: Sampling) -> torch.Tensor:
 def sample_stream(
     model: StepModel,
     prompt: Sequence[int],
-    decoders: Sequence[TokenDecoder],
+    decoders: Sequence[Decoder],
     sampling: Sampling,
     seed: int,
     max_steps: int,

@@ -164,8 +164,7 @@ class FolkDecoder(AbcDecoder):
     def __init__(self, prompt: str, plan: Plan, track: str, masks: MaskCache):
         tracker = AbcTracker.for_tune(prompt, free_bars=False, fields="")
         super().__init__(tracker, masks, plan.total_bars, CHARS_PER_BAR_BUDGET
-                         * (plan.total_bars + 1))
-        self.prompt = prompt
+                         * (plan.total_bars + 1), prompt=prompt)
         self.plan = plan
         self.track = track
         self._lengths = [Fraction(b.ticks, 4 * TICKS_PER_QUARTER) for b in plan.layout]

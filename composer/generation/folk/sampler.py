@@ -116,10 +116,13 @@ class PrimeOnce:
 
 class AbcDecoder:
     """One variation: the tracker, the text written, when to stop (a
-    :class:`~composer.generation.sampling.TokenDecoder`)."""
+    :class:`~composer.generation.codec.Decoder`; :meth:`music` reads the whole text
+    written after ``prompt``)."""
 
     def __init__(self, tracker: AbcTracker, masks: MaskCache, stop_after_bars: int | None,
-                 max_chars: int, constrained: bool = True, per: str = "bar"):
+                 max_chars: int, constrained: bool = True, per: str = "bar",
+                 prompt: str = ""):
+        self.prompt = prompt
         self.tracker = tracker
         self.masks = masks
         self.vocab = masks.vocab
@@ -170,6 +173,24 @@ class AbcDecoder:
         elif len(self.pieces) >= self.max_chars:
             self.reason = "budget"
         return self.per == "char" or closed or self.finished
+
+
+    def music(self):
+        """The notes and chord symbols of ``prompt`` and the complete bars written after
+        it, read back (an empty result while the text does not read yet)."""
+        from composer.generation.codec import DecodedMusic
+        from composer.music.abc import read_abc
+        from composer.music.errors import MusicError
+
+        music = DecodedMusic(bars_done=self.bars)
+        try:
+            score = read_abc(self.prompt + "".join(self.pieces[: self.last_bar_end]))
+        except MusicError:
+            return music
+        for track in score.tracks:
+            music.notes[track.name] = list(track.notes)
+        music.chords = list(score.chords)
+        return music
 
 
 class AbcSampler:
@@ -232,7 +253,7 @@ class AbcSampler:
         free = stop_after_bars is None
         base = AbcTracker.for_tune(prompt, free_bars=free, fields="MLKP" if free else "")
         decoders = [AbcDecoder(base.clone_full(), self.masks, stop_after_bars, max_chars,
-                               constrained, per) for _ in range(variations)]
+                               constrained, per, prompt) for _ in range(variations)]
         configure_torch(self.threads)
         events = sample_stream(PrimeOnce(self.model), self.prompt_tokens(prompt), decoders,
                                sampling, seed, max_chars)

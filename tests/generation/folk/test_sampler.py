@@ -124,3 +124,22 @@ def test_priming_once_equals_priming_every_row(sampler):
         b, (hb, cb) = PrimeOnce(sampler.model).step(tokens, sampler.model.init_state(3))
     assert torch.allclose(a, b, atol=1e-6) and torch.allclose(ha, hb, atol=1e-6)
     assert torch.allclose(ca, cb, atol=1e-6)
+
+
+def test_the_whole_tune_decoder_reads_its_music_back():
+    """One decoder interface (issue 14): the whole-tune sampler's decoders give their
+    music like the continuation decoders do."""
+    from composer.generation.codec import Decoder
+    from composer.generation.folk.constraints import AbcTracker
+    from composer.generation.folk.sampler import AbcDecoder, MaskCache
+    from composer.nn.vocab import CharVocab
+
+    prompt = "X:1\nT:t\nM:4/4\nL:1/4\nK:C\n"
+    vocab = CharVocab(sorted(set(prompt + "CDEFG|\n")))
+    dec = AbcDecoder(AbcTracker.for_tune(prompt, free_bars=True), MaskCache(vocab), None,
+                     100, prompt=prompt)
+    assert isinstance(dec, Decoder)
+    for c in "CDEF|G":
+        dec.push(vocab.id(c))
+    music = dec.music()
+    assert [n.pitch for n in music.notes["Melody"]] == [60, 62, 64, 65]
