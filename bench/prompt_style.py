@@ -16,7 +16,7 @@ from collections import Counter
 
 from _data import split_ids, tune_source
 
-from composer.generation.folk.codec import style_abc, style_unit
+from composer.generation.folk.prompt import style_abc, style_unit
 from composer.music.abc import read_abc
 from composer.music.abc.writer import choose_unit
 from composer.nn import checkpoint

@@ -31,7 +31,8 @@ from bench.ngram_baseline import BOS, EOS, KneserNey  # noqa: E402
 from composer.cli.continue_ import bar_range_ticks  # noqa: E402
 from composer.generation.engine import continue_passage  # noqa: E402
 from composer.generation.errors import GenerationError  # noqa: E402
-from composer.generation.folk.codec import FolkCodec, style_abc  # noqa: E402
+from composer.generation.folk.codec import FolkCodec  # noqa: E402
+from composer.generation.folk.prompt import style_abc  # noqa: E402
 from composer.generation.registry import ModelRegistry  # noqa: E402
 from composer.generation.request import ContinueRequest, Sampling, Selection, Take  # noqa: E402
 from composer.music.abc import read_abc  # noqa: E402

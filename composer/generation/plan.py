@@ -52,6 +52,8 @@ class PlanBar:
     part: str = ""
     closing: str = "|"
     partial: bool = False
+    chords: tuple[tuple[int, str], ...] = ()
+    """Chord symbols the bar must hold: ``(ticks from its start, text)``."""
 
     @property
     def ticks(self) -> int:
@@ -74,6 +76,12 @@ class Plan:
     layout: tuple[PlanBar, ...]
     tracks: tuple[str, ...] = ()
     opening: str = "|"
+    task: str = "continue"
+    """``"continue"``, ``"fill"`` (the bars between the seed and :attr:`suffix`) or
+    ``"accompany"`` (chords under the seed's melody in the planned bars)."""
+    end_on_tonic: bool = False
+    suffix: Score | None = None
+    """For a fill: the music after the gap, from its tick 0 (a few bars)."""
 
     def __post_init__(self) -> None:
         if not self.layout:
@@ -268,6 +276,8 @@ def make_seed(request: ContinueRequest) -> Seed:
     """
     score, sel = request.score, request.selection
     length = score.length
+    if request.task != "continue":
+        return _gap_seed(request)
     if request.bars < 1:
         raise BadRequestError(f"bars to add must be at least 1, not {request.bars}")
     if request.bars > MAX_BARS:
@@ -288,12 +298,95 @@ def make_seed(request: ContinueRequest) -> Seed:
     if not any(t.notes for t in score.tracks if not sel.tracks or t.name in sel.tracks):
         raise BadRequestError("the tune has no notes to continue")
 
-    layout = plan_layout(score, sel.end, request.bars, request.mode)
+    layout = _controlled(plan_layout(score, sel.end, request.bars, request.mode),
+                         request.controls)
     offset = 0 if request.context else sel.start
     seed = crop(score, offset, sel.end, sel.tracks or None)
     opening = "" if layout[0].partial else _opening(score, sel.end, request.mode, layout)
-    plan = Plan(sel.end, layout, tuple(t.name for t in seed.tracks), opening).shifted(-offset)
+    plan = Plan(sel.end, layout, tuple(t.name for t in seed.tracks), opening,
+                end_on_tonic=request.controls.end_on_tonic).shifted(-offset)
     return Seed(seed, plan, offset, request.mode)
+
+
+CONTEXT_BARS = 8
+"""Bars before a gap (fill) or a passage (accompany) the model reads, unless the
+request asks for all of them (``context``)."""
+SUFFIX_BARS = 4
+"""Bars after a gap the model reads (those that matter to how the gap ends)."""
+
+
+def _checked_selection(request: ContinueRequest) -> None:
+    score, sel = request.score, request.selection
+    if not 1 <= request.variations <= MAX_VARIATIONS:
+        raise BadRequestError(f"variations must be 1 to {MAX_VARIATIONS}")
+    what = "fill" if request.task == "fill" else "accompany"
+    if not 0 <= sel.start < sel.end:
+        raise BadRequestError(f"the selection is empty: select the bars to {what}")
+    if sel.end > max(score.length, 1):
+        raise BadRequestError(f"the selection ends after the tune; select bars of the tune "
+                              f"to {what}")
+    names = {t.name for t in score.tracks}
+    unknown = [t for t in sel.tracks if t not in names]
+    if unknown:
+        raise BadRequestError(f"no track named {', '.join(unknown)} in this tune")
+    starts = set(score.bar_starts(score.length + 1)) | {score.length}
+    if sel.start not in starts or sel.end not in starts:
+        raise BadRequestError(f"select whole bars to {what}")
+    if request.task == "fill" and sel.start == 0:
+        raise BadRequestError("a fill needs music before it: select bars after the first")
+    if request.task == "fill" and not any(
+            n.start < sel.start for t in score.tracks for n in t.notes):
+        raise BadRequestError("a fill needs notes before it to lead from")
+    if request.task == "accompany" and not any(
+            sel.start <= n.start < sel.end for t in score.tracks for n in t.notes):
+        raise BadRequestError("the selection has no melody to accompany")
+
+
+def _gap_seed(request: ContinueRequest) -> Seed:
+    """The seed and plan of a fill (the gap's bars between the music before and after
+    them) or an accompaniment (the passage's bars under its melody)."""
+    _checked_selection(request)
+    score, sel = request.score, request.selection
+    bars = [(a, b) for a, b in score.bars() if sel.start <= a and b <= sel.end]
+    if len(bars) > MAX_BARS:
+        raise BadRequestError(f"at most {MAX_BARS} bars can be written at once")
+    kinds = {b.tick: b.kind for b in score.barlines}
+    parts = {p.tick: p.label for p in score.parts}
+    layout = tuple(PlanBar(a, b, score.meter_at(a), score.key_at(a), parts.get(a, ""),
+                           kinds.get(b, "|")) for a, b in bars)
+    layout = _controlled(layout, request.controls)
+    before = [a for a, _ in score.bars() if a < sel.start]
+    offset = 0 if request.context or len(before) <= CONTEXT_BARS else before[-CONTEXT_BARS]
+    if request.task == "accompany":
+        seed = crop(score, offset, sel.end, sel.tracks or None)
+        plan = Plan(sel.start, layout, tuple(t.name for t in seed.tracks), kinds.get(
+            sel.start, "|"), task="accompany")
+        return Seed(seed, plan.shifted(-offset), offset, "replace")
+    seed = crop(score, offset, sel.start, sel.tracks or None)
+    after = [b for _, b in score.bars() if b > sel.end][:SUFFIX_BARS]
+    suffix = crop(score, sel.end, after[-1], sel.tracks or None) if after else None
+    plan = Plan(sel.start, layout, tuple(t.name for t in seed.tracks), kinds.get(
+        sel.start, "|"), task="fill", end_on_tonic=request.controls.end_on_tonic,
+        suffix=suffix)
+    return Seed(seed, plan.shifted(-offset), offset, "replace")
+
+
+def _controlled(layout: tuple[PlanBar, ...], controls) -> tuple[PlanBar, ...]:
+    """``layout`` with the request's controls: the chords asked for each new bar
+    (spread evenly over it), the key asked for."""
+    out = []
+    whole = [i for i, b in enumerate(layout) if not b.partial]
+    wanted = dict(zip(whole, controls.chords))
+    for i, bar in enumerate(layout):
+        if controls.key is not None:
+            bar = dataclasses.replace(bar, key=dataclasses.replace(controls.key, tick=bar.start))
+        symbols = wanted.get(i)
+        if symbols:
+            step = bar.ticks // len(symbols)
+            bar = dataclasses.replace(bar, chords=tuple(
+                (k * step, text) for k, text in enumerate(symbols)))
+        out.append(bar)
+    return tuple(out)
 
 
 def _opening(score: Score, end: int, mode: str, layout) -> str:
@@ -313,10 +406,47 @@ def apply_take(score: Score, seed: Seed, notes: dict[str, tuple[Note, ...]],
     opens the planned bars first; replace overwrites the tracks the model writes in
     the planned bars, keeping their bar lines, endings and part labels."""
     start, end = seed.new_start, seed.new_end
+    if seed.plan.task == "accompany":
+        return accompany(score, notes, chords, start, end)
     if seed.mode == "insert" and start < max(score.length, _final_line(score)):
         score = insert_bars(score, start, end - start)
     bar_lines = [seed.offset + t for t in seed.plan.bar_lines]
-    return paste(score, notes, chords, start=start, end=end, bar_ticks=bar_lines)
+    out = paste(score, notes, chords, start=start, end=end, bar_ticks=bar_lines)
+    return _with_keys(out, seed.plan.shifted(seed.offset))
+
+
+def accompany(score: Score, notes: dict[str, tuple[Note, ...]],
+              chords: tuple[ChordSymbol, ...], start: int, end: int) -> Score:
+    """``score`` with new chord symbols (and the accompaniment track's notes, when the
+    model writes one) in ``[start, end)`` ticks; the melody stays as it is."""
+    kept = tuple(c for c in score.chords if not start <= c.start < end)
+    out = dataclasses.replace(score, chords=tuple(sorted(
+        (*kept, *(c for c in chords if start <= c.start < end)), key=lambda c: c.start)))
+    melody = {t.name for t in score.tracks if t.role == "melody"}
+    others = {name: ns for name, ns in notes.items() if name not in melody}
+    if others:
+        out = paste(out, others, (), start=start, end=end)
+        out = dataclasses.replace(out, chords=tuple(sorted(
+            (*kept, *(c for c in chords if start <= c.start < end)), key=lambda c: c.start)))
+    return out
+
+
+def _with_keys(score: Score, plan: Plan) -> Score:
+    """The planned bars' keys in ``score``: a bar asked for in another key gets a key
+    change, and the key in force after the new bars comes back where they end."""
+    if all((b.key.tonic, b.key.mode) == (score.key_at(b.start).tonic,
+                                         score.key_at(b.start).mode) for b in plan.layout):
+        return score
+    after = score.key_at(plan.end)
+    keys = [k for k in score.keys if not plan.start <= k.tick < plan.end]
+    for bar in plan.layout:
+        keys.append(dataclasses.replace(bar.key, tick=bar.start))
+    if plan.end < score.length and not any(k.tick == plan.end for k in keys):
+        keys.append(dataclasses.replace(after, tick=plan.end))
+    keys.sort(key=lambda k: k.tick)
+    changes = [k for i, k in enumerate(keys)
+               if i == 0 or (k.tonic, k.mode) != (keys[i - 1].tonic, keys[i - 1].mode)]
+    return dataclasses.replace(score, keys=tuple(changes)).normalized()
 
 
 def take_from_progress(request: ContinueRequest, progress: TakeProgress,

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from composer.music.score import ChordSymbol, Note, Score
+from composer.music.score import ChordSymbol, KeyChange, Note, Score
 
 MODES = ("replace", "insert")
+TASKS = ("continue", "fill", "accompany")
+"""What a request asks for: new bars after the selection (``continue``), the selected
+bars written anew between what comes before and after them (``fill``), or chords
+under the selected melody (``accompany``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +41,36 @@ class Sampling:
 
 
 @dataclass(frozen=True, slots=True)
-class ContinueRequest:
-    """Continue ``selection`` of ``score`` by ``bars`` bars with model ``model``.
+class Controls:
+    """What the new bars must follow.
 
-    ``mode`` ``"replace"`` overwrites the bars after the selection; ``"insert"``
-    moves later music right. ``context`` also feeds everything before the selection
-    to the model as context.
+    ``chords``: per new bar (in order), the chord symbols it holds, spread evenly over
+    the bar (``("G",)``: G from its start; ``("G", "C")``: G, then C at the half bar);
+    ``None`` for a bar leaves it to the model; bars past the list are free. ``key``: the
+    key the new bars are written in (``None``: the tune's; the tune's key comes back
+    after them). ``end_on_tonic``: the last new note is a note of the tonic chord,
+    starting on a beat."""
+
+    chords: tuple[tuple[str, ...] | None, ...] = ()
+    key: KeyChange | None = None
+    end_on_tonic: bool = False
+
+    @property
+    def any(self) -> bool:
+        return bool(self.chords) or self.key is not None or self.end_on_tonic
+
+
+@dataclass(frozen=True, slots=True)
+class ContinueRequest:
+    """Ask model ``model`` for new music in ``score`` (one request, several takes).
+
+    ``task`` ``"continue"`` writes ``bars`` bars after ``selection``: ``mode``
+    ``"replace"`` overwrites the bars after it, ``"insert"`` moves later music right.
+    ``"fill"`` writes the selected bars anew between the music before and after them
+    (``bars`` and ``mode`` are not used). ``"accompany"`` writes chords (or the
+    accompaniment track) under the selected melody, which stays. ``context`` also
+    feeds everything before the selection to the model; ``controls`` are what the new
+    bars must follow (:class:`Controls`).
     """
 
     score: Score
@@ -53,10 +81,14 @@ class ContinueRequest:
     variations: int = 1
     mode: str = "replace"
     context: bool = False
+    task: str = "continue"
+    controls: Controls = field(default_factory=Controls)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, not {self.task!r}")
 
 
 @dataclass(frozen=True, slots=True)

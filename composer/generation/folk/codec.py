@@ -1,6 +1,6 @@
 """The folk model's codec for the continuation engine: a seed :class:`Score` becomes
-ABC text in the style the model was trained on (Nottingham), and the characters the
-model writes are read back into notes and chord symbols.
+ABC text in the style the model was trained on (:mod:`.prompt`), and the characters
+the model writes are read back into notes and chord symbols.
 
 The folk model writes one melody with chord symbols: the seed's first pitched track
 (of the tracks selected) is the melody; new notes go to that track. All ticks are in
@@ -10,147 +10,43 @@ seed coordinates (see :mod:`composer.generation.codec`).
 from __future__ import annotations
 
 import dataclasses
-import re
 from fractions import Fraction
 from pathlib import Path
 
 import torch
 
-from composer.generation.codec import DecodedMusic, Plan, PlanBar
+from composer.generation.codec import DecodedMusic, Plan
 from composer.generation.errors import GenerationError
 from composer.generation.folk.constraints import AbcTracker
+from composer.generation.folk.prompt import (
+    FIM_MIDDLE,
+    FIM_PREFIX,
+    FIM_SUFFIX,
+    bar_fields,
+    fill_text,
+    has_rests,
+    melody_track,
+    seed_text,
+    style_spacing,
+    written_kind,
+)
 from composer.generation.folk.sampler import (
     CHARS_PER_BAR_BUDGET,
     AbcDecoder,
     MaskCache,
     PrimeOnce,
 )
-from composer.generation.folk.syntax import default_unit
 from composer.generation.kinds import FOLK_ABC
 from composer.generation.loading import load_checkpoint
-from composer.music.abc import read_abc, score_to_abc
-from composer.music.abc.writer import key_text
+from composer.music.abc import read_abc
 from composer.music.errors import MusicError
-from composer.music.score import TICKS_PER_QUARTER, KeyChange, MeterChange, Score, Track
+from composer.music.score import TICKS_PER_QUARTER, Score
 from composer.nn.vocab import CharVocab
 
-STYLE_LINE = "% Nottingham Music Database"
-"""The comment every training tune's header carries; the prompt carries it too."""
-_HEADER_KEEP = frozenset("XTSMLKRY")
-_BAR_END = ("|]", "||", ":|", "|", "::", "[|")
-
-
-def melody_track(seed: Score, plan: Plan) -> Track:
-    """The track the folk model continues: the first non-drum track with notes among
-    the plan's tracks (all tracks when the plan names none)."""
-    names = set(plan.tracks)
-    for track in seed.tracks:
-        if track.is_drum or not track.notes:
-            continue
-        if not names or track.name in names:
-            return track
-    raise GenerationError("the selection has no melody for the folk model to continue: "
-                          "select a track with notes")
-
-
-def style_unit(meter: MeterChange) -> int:
-    """The ``L:`` unit (ticks) the training tunes use in ``meter``: 1/4 in quarter-note
-    meters (4/4, 3/4, 2/4, 6/4: 476 of the 544 such Nottingham training tunes say
-    ``L:1/4``), else ABC's default 1/8 (6/8, 9/8, 2/2, 3/2: 324 of 326, 315 of them
-    with no ``L:`` line)."""
-    return TICKS_PER_QUARTER if meter.denominator == 4 else TICKS_PER_QUARTER // 2
-
-
-def style_spacing(meter: MeterChange) -> int:
-    """Ticks between the spaces that group a bar's notes in the training tunes: half a
-    bar in simple duple meters (2/4, 4/4, 2/2: ``"D"af "G"gf|``), the beat in compound
-    ones (6/8, 9/8: ``ecA "D"def|``), none inside a bar of 3/4 or 3/2."""
-    if meter.numerator % 3 == 0 and meter.denominator == 8:
-        return meter.beat_ticks
-    if meter.numerator % 2 == 0:
-        return meter.bar_ticks // 2
-    return meter.bar_ticks
-
-
-def style_abc(score: Score, **writer: object) -> str:
-    """``score`` as ABC in the training tunes' style: the header fields they carry
-    (``X T S M L K R Y``, the Nottingham comment after ``T:``; no ``L:`` line where
-    the unit is ABC's default), note lengths in :func:`style_unit` with ``/2`` halves,
-    spaces by :func:`style_spacing`. ``writer`` overrides :func:`score_to_abc`'s
-    options (``bench/prompt_style.py`` compares them). Raises :class:`GenerationError`."""
-    meter = score.meters[0]
-    options = {"unit": style_unit(meter), "short_halves": False, "spacing": style_spacing,
-               **writer}
-    try:
-        text = score_to_abc(score, **options)
-    except MusicError as e:
-        raise GenerationError(f"the folk model cannot read this passage ({e})") from None
-    lines = text.rstrip("\n").split("\n")
-    k = next((i for i, line in enumerate(lines) if line.startswith("K:")), None)
-    if k is None:
-        raise GenerationError("the passage has no key the folk model can read")
-    implied = default_unit(Fraction(meter.numerator, meter.denominator)) \
-        * 4 * TICKS_PER_QUARTER
-    header = [line for line in lines[:k] if line[:1] in _HEADER_KEEP and line[1:2] == ":"
-              and not (line.startswith("L:") and options["unit"] == implied)]
-    if not any(line.startswith("T:") for line in header):
-        header.insert(1, "T:Untitled")
-    title = next(i for i, line in enumerate(header) if line.startswith("T:"))
-    header.insert(title + 1, STYLE_LINE)
-    return "\n".join(header + lines[k:]) + "\n"
-
-
-def seed_text(seed: Score, plan: Plan) -> str:
-    """ABC of the seed's melody and chord symbols in the training style
-    (:func:`style_abc`), ending where new music starts: inside the bar the seed ends
-    in (its closing bar line removed), or after the bar line the new bars follow
-    (:attr:`Plan.opening`) and the field lines of the first new bar (:func:`bar_fields`:
-    its part label, meter and key where they differ from the seed's end), so the
-    model is prompted in the meter and key where the new bars go."""
-    melody = melody_track(seed, plan)
-    head, body = style_abc(dataclasses.replace(seed, tracks=(melody,))).split("\nK:", 1)
-    key_line, _, body = body.partition("\n")
-    body = body.rstrip()
-    for token in _BAR_END:
-        if body.endswith(token):
-            body = body[: -len(token)]
-            break
-    body = body.rstrip()
-    if plan.first_bar == 0 and body:
-        body += _written_kind(plan.opening)
-        end = max(plan.start - 1, 0)
-        fields = bar_fields(seed.meter_at(end), seed.key_at(end), plan.layout[0])
-        body += "".join("\n" + f for f in fields)
-    return f"{head}\nK:{key_line}\n" + (body + "\n" if plan.first_bar == 0 and body else body)
-
-
-def bar_fields(meter: MeterChange, key: KeyChange, bar: PlanBar) -> list[str]:
-    """The field lines (``P:B``, ``M:5/4``, ``K:G``) that open ``bar`` after music in
-    ``meter`` and ``key``, as the Nottingham files write them."""
-    out = [f"P:{bar.part}"] if bar.part else []
-    if (bar.meter.numerator, bar.meter.denominator) != (meter.numerator, meter.denominator):
-        out.append(f"M:{bar.meter.numerator}/{bar.meter.denominator}")
-    if (bar.key.tonic, bar.key.mode) != (key.tonic, key.mode):
-        out.append(f"K:{key_text(bar.key)}")
-    return out
-
-
-def _has_rests(prompt: str) -> bool:
-    """Whether the body of ``prompt`` holds a rest (``z``, ``x``, ``Z``) outside chord
-    symbols, comments and field lines."""
-    body = prompt.split("\nK:", 1)[-1].split("\n", 1)[-1]
-    for line in body.split("\n"):
-        if line[:2].rstrip(":").isalpha() and line[1:2] == ":":
-            continue
-        line = re.sub(r'"[^"]*"|![^!]*!|%.*', "", line)
-        if re.search(r"[zxZ]", line):
-            return True
-    return False
-
-
-def _written_kind(kind: str) -> str:
-    """A bar line kind as the folk model writes it (``[|`` is written ``|``)."""
-    return kind if kind in ("|", "||", "|]", ":|", "|:", ":|:") else "|"
+WHOLE = 4 * TICKS_PER_QUARTER
+_TONIC_STEPS = (0, 2, 4)
+"""Letters of the tonic chord above the tonic's letter (root, third, fifth)."""
+_LETTERS = "CDEFGAB"
 
 
 class FolkDecoder(AbcDecoder):
@@ -159,7 +55,12 @@ class FolkDecoder(AbcDecoder):
     lines, part labels and meter/key changes of the plan written for the model
     (forced characters, so it writes on in the new meter and key), and no rests
     unless the seed has some (a rest in a folk melody is a bar filled up, not
-    music); :meth:`music` reads the new bars back into notes on the melody track."""
+    music); :meth:`music` reads the new bars back into notes on the melody track.
+
+    Controls (:attr:`PlanBar.chords`, :attr:`Plan.end_on_tonic`) are *barriers*: the
+    bar is held at the barrier's place (no note may cross it) until the music reaches
+    it; then the chord symbol is written there, or the last note is a note of the
+    tonic chord that fills the bar."""
 
     def __init__(self, prompt: str, plan: Plan, track: str, masks: MaskCache):
         tracker = AbcTracker.for_tune(prompt, free_bars=False, fields="")
@@ -167,12 +68,21 @@ class FolkDecoder(AbcDecoder):
                          * (plan.total_bars + 1), prompt=prompt)
         self.plan = plan
         self.track = track
-        self._lengths = [Fraction(b.ticks, 4 * TICKS_PER_QUARTER) for b in plan.layout]
+        self._lengths = [Fraction(b.ticks, WHOLE) for b in plan.layout]
         if plan.layout[0].partial:
             self._lengths[0] += tracker.pos
+        self._barriers: list[list[tuple[Fraction, str]]] = [
+            [(Fraction(o, WHOLE), text) for o, text in b.chords] for b in plan.layout]
+        last = plan.layout[-1]
+        if plan.end_on_tonic and not last.partial:
+            space = style_spacing(last.meter)
+            o = ((last.ticks - 1) // space) * space
+            self._barriers[-1].append((Fraction(o, WHOLE), ""))  # "": the tonic note
+            self._barriers[-1].sort(key=lambda b: (b[0], b[1] == ""))
+        self._tonic: str | None = None  # the tonic letters while the last note is due
         self._queue: list[str] = []
         self._plain = False  # a plain bar line was just written: it may not grow
-        self._rests = _has_rests(prompt)  # no rests in the new bars unless the seed has
+        self._rests = has_rests(prompt)  # no rests in the new bars unless the seed has
         self._ids = {c: masks.vocab.id(c) for c in "|:]\n"}
         self._onehots: dict[str, torch.Tensor] = {}
         self._cache: tuple[int, DecodedMusic] | None = None
@@ -181,21 +91,63 @@ class FolkDecoder(AbcDecoder):
         if self._queue:
             return self._onehot(self._queue[0])
         k = min(self.bars, len(self._lengths) - 1)
-        if self.tracker.bar_len != self._lengths[k]:
-            self.tracker.bar_len = self._lengths[k]
-        last = k == len(self._lengths) - 1
+        barriers = self._barriers[k]
+        if barriers and self._at(barriers[0][0]):
+            self._pass_barrier(k)
+            if self._queue:
+                return self._onehot(self._queue[0])
+        limit = self._lengths[k]
+        if barriers and barriers[0][0] < limit:
+            limit = barriers[0][0]
+        if self.tracker.bar_len != limit:
+            self.tracker.bar_len = limit
+        last = k == len(self._lengths) - 1 and not barriers
         mask = self.masks.mask(self.tracker, last, False)
+        if self._tonic is not None:
+            return self._only(mask, self._tonic)
         closing = self.plan.layout[k].closing if not last else "|"
         if not self._rests and self.tracker.lex in ("music", "line", "note"):
             mask = self._without(mask, "zx")
+        if self.plan.layout[k].chords and self.tracker.lex != "quote":
+            mask = self._without(mask, '"')  # the bar holds exactly the chords asked for
         if self._plain:
             mask = self._without(mask, "|:]")
         else:  # the bar closes with the first character of its planned bar line
-            drop = "".join(c for c in "|:" if c != _written_kind(closing)[0]
+            drop = "".join(c for c in "|:" if c != written_kind(closing)[0]
                            and self.tracker.closes_bar(c))
             if drop:
                 mask = self._without(mask, drop)
         return mask
+
+    def _at(self, offset: Fraction) -> bool:
+        """The music written so far in the current bar reaches ``offset`` exactly, at
+        a place where a chord symbol or a note may start."""
+        t = self.tracker
+        if t.lex == "note":
+            probe = t.clone()
+            probe._end_note(False)
+            return probe.pos == offset and not probe.tuplet_left and probe.broken == 1
+        return (t.lex in ("music", "line") and t.pos == offset and not t.tuplet_left
+                and t.broken == 1 and not t.symbol_pending and not t.in_chord)
+
+    def _pass_barrier(self, k: int) -> None:
+        offset, text = self._barriers[k].pop(0)
+        space = " " if offset and self.tracker.lex != "line" else ""
+        if text:  # a chord symbol asked for here
+            self._queue = list(space + '"' + text + '"')
+            return
+        # the last note: a note of the tonic chord that fills the bar
+        key = self.plan.layout[k].key
+        root = _LETTERS.index(key.tonic[0])
+        letters = [_LETTERS[(root + s) % 7] for s in _TONIC_STEPS]
+        self._tonic = "".join(letters + [c.lower() for c in letters])
+        self._queue = list(space)
+
+    def _only(self, mask: torch.Tensor, chars: str) -> torch.Tensor:
+        ids = [self.masks.vocab.id(c) for c in chars]
+        out = torch.zeros_like(mask)
+        out[[i for i in ids if i != self.masks.vocab.unk]] = True
+        return out if out.any() else mask
 
     def push(self, token: int) -> bool:
         forced = bool(self._queue)
@@ -203,10 +155,19 @@ class FolkDecoder(AbcDecoder):
             self._queue.pop(0)
         before = self.bars
         self._plain = False
+        if self._tonic is not None and not forced:
+            # the tonic note's letter is written: its length fills the bar
+            self._tonic = None
+            changed = super().push(token)
+            k = min(self.bars, len(self._lengths) - 1)
+            self.tracker.bar_len = self._lengths[k]
+            left = self._lengths[k] - self.tracker.pos
+            self._queue = list(_length_text(left / self.tracker.unit))
+            return changed
         changed = super().push(token)
         if not forced and self.bars > before and not self.finished:
             closed = self.bars - 1
-            kind = _written_kind(self.plan.layout[closed].closing)
+            kind = written_kind(self.plan.layout[closed].closing)
             nxt = self.plan.layout[closed + 1]
             bar = self.plan.layout[closed]
             fields = bar_fields(bar.meter, bar.key, nxt)
@@ -252,6 +213,17 @@ class FolkDecoder(AbcDecoder):
         return music
 
 
+def _length_text(units: Fraction) -> str:
+    """A length in ``L:`` units as ABC writes it after a note (``""`` for one unit)."""
+    if units == 1:
+        return ""
+    if units.denominator == 1:
+        return str(units.numerator)
+    if units.numerator == 1:
+        return f"/{units.denominator}"
+    return f"{units.numerator}/{units.denominator}"
+
+
 class FolkCodec:
     """The :class:`~composer.generation.codec.Codec` of ``folk-abc`` models."""
 
@@ -265,12 +237,30 @@ class FolkCodec:
             if meter.numerator < 1 or meter.bar_ticks <= 0:
                 raise GenerationError(f"the folk model cannot write bars of {meter}")
 
-    def encode(self, seed: Score, plan: Plan) -> list[int]:
-        return [self.vocab.bos] + self.vocab.encode(seed_text(seed, plan))
+    @property
+    def can_fill(self) -> bool:
+        """Whether the model learnt to fill (its vocabulary has the fill separators)."""
+        return all(self.vocab.id(c) != self.vocab.unk
+                   for c in (FIM_SUFFIX, FIM_PREFIX, FIM_MIDDLE))
 
-    def decoder(self, seed: Score, plan: Plan) -> FolkDecoder:
-        return FolkDecoder(seed_text(seed, plan), plan, melody_track(seed, plan).name,
-                           self.masks)
+    def encode(self, seed: Score, plan: Plan) -> list[int]:
+        if plan.task == "fill" and self.can_fill:
+            text = fill_text(seed, plan)
+        elif plan.task == "accompany":
+            from composer.generation.folk.accompany import accompany_prompt
+
+            text = accompany_prompt(seed, plan)
+        else:
+            text = seed_text(seed, plan)
+        return [self.vocab.bos] + self.vocab.encode(text)
+
+    def decoder(self, seed: Score, plan: Plan):
+        track = melody_track(seed, plan).name
+        if plan.task == "accompany":
+            from composer.generation.folk.accompany import AccompanyDecoder
+
+            return AccompanyDecoder(seed, plan, track, self.masks)
+        return FolkDecoder(seed_text(seed, plan), plan, track, self.masks)
 
     def token_name(self, token: int, seed: Score | None = None, plan: Plan | None = None) -> str:
         """The character of ``token`` (newline and space as visible symbols)."""

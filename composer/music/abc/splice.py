@@ -217,6 +217,10 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
             if w is None:
                 raise _CannotSplice(f"bar {i + 1} is not written as one bar"
                                     + (f" in voice {v}" if len(voices) > 1 else ""))
+            fields = _new_fields(sig0[i], sig1[j]) if v == main else ""
+            if fields and _without_fields(sig0[i]) == _without_fields(sig1[j]):
+                edits.append((w.content_start, w.content_start, fields))  # a key/meter change
+                fields, changed = "", False
             ties = _tie_edits(full, tm, v, old_bars[i], sig0[i], sig1[j], k) \
                 if changed and ties_alone else None
             if ties is not None:  # only ties into or out of the bar changed
@@ -225,7 +229,8 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
             if changed:
                 a, b = new_bars[j]
                 unit = unit_at(units, w.content_start)
-                content = _content(full, w, new, a, b, unit, style, writers, k, v == main)
+                content = fields + _content(full, w, new, a, b, unit, style, writers, k,
+                                            v == main)
                 edits.append((w.content_start, w.token_start,
                               _before_token(content, full[w.token_start: w.token_end])))
                 rewritten.add(j)
@@ -244,8 +249,9 @@ def _splice(full: str, header_len: int, parsed: ParsedTune, new: Score,
             for j in extra_new:
                 a, b = new_bars[j]
                 kind = kinds1.get(b) or "|"
-                chunks.append(_before_token(_content(full, None, new, a, b, unit, style,
-                                                      writers, k, v == main), kind) + kind)
+                fields = _new_fields((0, (), ()), sig1[j]) if v == main else ""
+                chunks.append(fields + _before_token(_content(
+                    full, None, new, a, b, unit, style, writers, k, v == main), kind) + kind)
             edits.append(_insertion(full, w, chunks, style))
             rewritten.update(extra_new)
         if extra_old:
@@ -316,6 +322,31 @@ def _tie_edits(full: str, tm, voice: str, bar: tuple[int, int], sig0: tuple, sig
         else:
             return None
     return edits
+
+
+def _starts(sig: tuple) -> dict[str, tuple]:
+    """The key and meter a bar's signature starts with (``"k"``/``"m"`` at 0)."""
+    return {x[0]: x[2:] for x in sig[2] if x[0] in "km" and x[1] == 0}
+
+
+def _new_fields(old: tuple, new: tuple) -> str:
+    """Inline fields (``[K:D]``, ``[M:3/4]``) for the key and meter changes the bar
+    starts with in ``new`` and not in ``old`` (``""`` for none)."""
+    from composer.music.abc.writer import key_text
+    from composer.music.score import KeyChange
+
+    was, now = _starts(old), _starts(new)
+    out = ""
+    if "m" in now and now["m"] != was.get("m"):
+        out += f"[M:{now['m'][0]}/{now['m'][1]}]"
+    if "k" in now and now["k"] != was.get("k"):
+        out += f"[K:{key_text(KeyChange(0, *now['k']))}]"
+    return out
+
+
+def _without_fields(sig: tuple) -> tuple:
+    length, notes, other = sig
+    return length, notes, tuple(x for x in other if not (x[0] in "km" and x[1] == 0))
 
 
 def _voice_part(sig: tuple, track: int, structure: bool) -> tuple:
