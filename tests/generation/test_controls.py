@@ -36,10 +36,9 @@ def score():
     return read_abc(EXAMPLE.read_text())
 
 
-def take_of(registry, score, first, last, bars=4, seed=3, **kw):
+def take_of(registry, score, first, last, bars=4, seed=3, model="folk-abc", **kw):
     start, end = bar_range_ticks(score, first, last)
-    req = ContinueRequest(score, Selection(start, end), bars, "folk-abc", Sampling(seed=seed),
-                          **kw)
+    req = ContinueRequest(score, Selection(start, end), bars, model, Sampling(seed=seed), **kw)
     return next(t for t in continue_passage(req, registry) if isinstance(t, Take))
 
 
@@ -79,6 +78,17 @@ def test_chords_under_a_melody_leave_the_melody_as_it_is(registry, score):
     assert len(new) >= 4  # about one a bar at least, as the tunes have
     assert [c for c in take.score.chords if c.start >= take.end] == [
         c for c in score.chords if c.start >= take.end]
+
+
+def test_macnet_accompanies_a_melody_without_touching_it(registry, score):
+    take = take_of(registry, score, 5, 8, model="macnet-folk", task="accompany")
+    start, end = bar_range_ticks(score, 5, 8)
+    assert (take.start, take.end) == (start, end)
+    assert take.score.tracks[0].notes == score.tracks[0].notes
+    new = [c for c in take.score.chords if start <= c.start < end]
+    assert len(new) >= 4 and all(c.text for c in new)
+    assert [c for c in take.score.chords if not start <= c.start < end] == [
+        c for c in score.chords if not start <= c.start < end]
 
 
 def test_a_fill_rewrites_the_gap_and_keeps_what_follows(registry, score):

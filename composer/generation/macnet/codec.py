@@ -154,8 +154,17 @@ class MacnetCodec:
         info = self._seed(seed, plan)
         return [self.vocab.end] + self.vocab.encode(info.tokens)
 
-    def decoder(self, seed: Score, plan: Plan) -> MacnetDecoder:
-        return MacnetDecoder(self, plan, self._seed(seed, plan))
+    def decoder(self, seed: Score, plan: Plan):
+        info = self._seed(seed, plan)
+        if plan.task == "accompany":
+            from composer.generation.macnet.accompany import (
+                MacnetAccompanyDecoder,
+                melody_states,
+            )
+
+            states, _ = melody_states(self, seed, plan, info)
+            return MacnetAccompanyDecoder(self, plan, info, states)
+        return MacnetDecoder(self, plan, info)
 
     def max_tokens(self, plan: Plan) -> int:
         meter = meter_token(plan.meter.numerator, plan.meter.denominator)
@@ -212,11 +221,17 @@ class MacnetCodec:
             acc = accompaniment_notes(seed, plan.start)
         sharps = estimate_sharps([*melody, *acc], plan.key)
         shift = key_shift(sharps)
-        bars = bars_from_starts(seed.bar_starts(plan.start), plan.start, seed.meter_at,
+        # An accompaniment reads the melody it goes under to choose the grid, then only
+        # the music before it.
+        end = plan.end if plan.task == "accompany" else plan.start
+        bars = bars_from_starts(seed.bar_starts(end), end, seed.meter_at,
                                 last_complete=plan.first_bar == 0)
-        grid = grid_events(melody, acc, bars, shift)
-        tokens = [self.vocab.nearest(t) if "|" in t else t for t in grid.tokens]
-        meter = next(t for t in reversed(tokens) if t.startswith("M:"))
+        grid = grid_events(melody, [n for n in acc if n.start < plan.start], bars, shift)
+        pairs = list(zip(grid.tokens, grid.ticks))
+        if plan.task == "accompany":
+            pairs = pairs[:1] + [(t, tick) for t, tick in pairs[1:] if tick < plan.start]
+        tokens = [self.vocab.nearest(t) if "|" in t else t for t, _ in pairs]
+        meter = next((t for t in reversed(tokens) if t.startswith("M:")), "")
 
         def sounding(index: int) -> tuple[int, ...]:
             for t in reversed(tokens):
@@ -233,7 +248,7 @@ class MacnetCodec:
 
         info = _Seed(parts, tuple(tokens), shift, sharps, chord_mode, sounding(0), sounding(1),
                      (velocity(melody, 90), velocity(acc, 70)), meter, grid.resolution,
-                     tuple(grid.ticks))
+                     tuple(tick for _, tick in pairs))
         self._cache = (key, info)
         return info
 
