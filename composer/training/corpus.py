@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,9 +87,10 @@ def abc_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def read_tunes(paths: Iterable[str | Path]) -> list[AbcTune]:
-    """Every tune of the ABC files named by ``paths``; ids must be unique."""
-    tunes: list[AbcTune] = []
+def iter_tunes(paths: Iterable[str | Path]) -> Iterator[AbcTune]:
+    """Every tune of the ABC files named by ``paths``, read one file at a time; ids
+    must be unique."""
+    seen: set[str] = set()
     for path in abc_files(paths):
         try:
             text = path.read_text(encoding="utf-8")
@@ -97,14 +98,17 @@ def read_tunes(paths: Iterable[str | Path]) -> list[AbcTune]:
             text = path.read_text(encoding="latin-1")
         except OSError as e:
             raise DataError(f"cannot read {path}: {e.strerror}") from None
-        tunes.extend(split_tunes(text, path.stem, str(path)))
-    seen: set[str] = set()
-    for t in tunes:
-        if t.id in seen:
-            raise DataError(f"two tunes have the id {t.id!r} (same file stem and X: number); "
-                            "rename one of the files")
-        seen.add(t.id)
-    return tunes
+        for t in split_tunes(text, path.stem, str(path)):
+            if t.id in seen:
+                raise DataError(f"two tunes have the id {t.id!r} (same file stem and X: "
+                                "number); rename one of the files")
+            seen.add(t.id)
+            yield t
+
+
+def read_tunes(paths: Iterable[str | Path]) -> list[AbcTune]:
+    """Every tune of the ABC files named by ``paths``; ids must be unique."""
+    return list(iter_tunes(paths))
 
 
 def load_splits(path: str | Path) -> dict[str, list[str]]:
@@ -123,16 +127,26 @@ def load_splits(path: str | Path) -> dict[str, list[str]]:
     return data
 
 
-def select(tunes: Sequence[AbcTune], splits: dict[str, list[str]], split: str) -> list[AbcTune]:
-    """The tunes of ``split``, in the order of ``tunes``; every id must be found."""
+def split_ids(splits: dict[str, list[str]], split: str) -> set[str]:
+    """The ids of ``split`` (a :class:`DataError` names the splits there are)."""
     if split not in splits:
         raise DataError(f"no split {split!r} in the splits file (it has "
                         f"{', '.join(sorted(splits))})")
-    wanted = set(splits[split])
-    chosen = [t for t in tunes if t.id in wanted]
-    missing = wanted - {t.id for t in chosen}
+    return set(splits[split])
+
+
+def check_found(split: str, wanted: set[str], found: set[str]) -> None:
+    """A :class:`DataError` unless every id of ``split`` was ``found`` in the data."""
+    missing = wanted - found
     if missing:
         some = ", ".join(sorted(missing)[:5])
         raise DataError(f"{len(missing)} tunes of split {split!r} are not in the data "
                         f"(e.g. {some}); give the ABC files the splits file was made for")
+
+
+def select(tunes: Sequence[AbcTune], splits: dict[str, list[str]], split: str) -> list[AbcTune]:
+    """The tunes of ``split``, in the order of ``tunes``; every id must be found."""
+    wanted = split_ids(splits, split)
+    chosen = [t for t in tunes if t.id in wanted]
+    check_found(split, wanted, {t.id for t in chosen})
     return chosen

@@ -12,6 +12,8 @@ given their headers (:mod:`.evaluate`). Lengths are in characters.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -26,13 +28,28 @@ from composer.nn.char_lstm import CharLSTM, CharLSTMConfig
 from composer.nn.vocab import CharVocab
 from composer.training import distributed
 from composer.training.augment import transposer
-from composer.training.clean import clean_tunes
-from composer.training.corpus import AbcTune, DataError, load_splits, read_tunes, select
-from composer.training.datasets import Augment, EpochStream, epoch_stream, window_batch
+from composer.training.clean import clean_tune
+from composer.training.corpus import (
+    AbcTune,
+    DataError,
+    abc_files,
+    check_found,
+    iter_tunes,
+    load_splits,
+    split_ids,
+)
+from composer.training.datasets import (
+    Augment,
+    DiskEpochStream,
+    EpochStream,
+    epoch_stream,
+    window_batch,
+)
 from composer.training.evaluate import score_tunes
 from composer.training.loop import Optimisation
 from composer.training.samples import out_of_key_rate
 from composer.training.source import DataSource
+from composer.training.store import Chain, TuneStore, TuneWriter, locked
 
 
 @dataclass(frozen=True)
@@ -144,22 +161,27 @@ class TrainData:
     extra: Sequence[AbcTune] = ()
     """More tunes for training only (other collections), once per epoch."""
 
-    def epoch_tunes(self, main_repeat: int = 1) -> list[AbcTune]:
-        return list(self.train) * max(1, main_repeat) + list(self.extra)
+    def epoch_tunes(self, main_repeat: int = 1) -> Sequence[AbcTune]:
+        """The main tunes ``main_repeat`` times, then the extra ones (not copied: they
+        may be on disk)."""
+        return Chain([self.train] * max(1, main_repeat) + [self.extra])
 
 
 class FolkRecipe:
     """The folk kind's :class:`~composer.training.loop.Recipe` (see the module
     docstring). ``augment`` rewrites a tune for an epoch (e.g. a transposition); it
     must be deterministic given its ``random.Random``. ``vocab`` keeps a base model's
-    vocabulary when fine-tuning (characters it lacks read as ``<unk>``)."""
+    vocabulary when fine-tuning (characters it lacks read as ``<unk>``). ``scratch``: a
+    folder where each epoch's stream is written and read back a chunk at a time
+    (large data, see :func:`make_recipe`); ``None``: epochs in memory. Both give the
+    same batches."""
 
     kind = FOLK_ABC
     unit = "bits/char"
     short = "bpc"
 
     def __init__(self, config: FolkConfig, data: TrainData, augment: Augment | None = None,
-                 vocab: CharVocab | None = None):
+                 vocab: CharVocab | None = None, scratch: Path | None = None):
         if not data.train:
             raise DataError("no training tunes")
         if not data.valid:
@@ -176,8 +198,10 @@ class FolkRecipe:
         self._epoch = self._chunk = 0
         self._tail = False
         self._carry: tuple[torch.Tensor, torch.Tensor] | None = None
-        self._stream: EpochStream | None = None
+        self._stream: EpochStream | DiskEpochStream | None = None
+        self._scratch = scratch
         self._rows = slice(None)
+        self._rank = 0
         self._window_rng = torch.Generator()
 
     # --- the loop's questions --------------------------------------------------------------
@@ -205,6 +229,7 @@ class FolkRecipe:
         self._chunk = int(state.get("chunk", 0))
         self._tail = bool(state.get("tail", False))
         self._rows = distributed.shard(self.config.batch, "lanes")
+        self._rank = rank
         self._carry = None
         if "carry.h" in tensors:
             self._carry = (tensors["carry.h"][:, self._rows].contiguous(),
@@ -219,24 +244,29 @@ class FolkRecipe:
             self._next_epoch()
         while True:
             if self._stream is None:
-                now, rewrite = ((list(self.data.train), None) if self._tail
+                now, rewrite = ((self.data.train, None) if self._tail
                                 else (self._tunes, self.augment))
-                self._stream = epoch_stream(self._vocab, now, self._epoch, c.seed, c.batch,
-                                            c.bptt, c.header_weight, rewrite)
+                args = (self._vocab, now, self._epoch, c.seed, c.batch, c.bptt,
+                        c.header_weight, rewrite)
+                path = None if self._scratch is None else self._scratch / f"epoch-{self._rank}"
+                self._stream = epoch_stream(*args, path=path)
             stream = self._stream
             per_epoch = (stream.characters // c.batch if c.context == "window"
                          else stream.chunks)
             if self._chunk < per_epoch:
                 break
             self._next_epoch()
+        device = next(model.parameters()).device
         if c.context == "window":
             self._window_rng.manual_seed(c.seed * 1_000_003 + step)
             x, y, w = window_batch(stream, self._window_rng, c.batch, c.window)
-            x, y, w = x[self._rows], y[self._rows], w[self._rows]
+            x, y, w = (t[self._rows].to(device) for t in (x, y, w))
             logits, _ = model(x)
             logits = logits[:, -1]
         else:
-            x, y, w = (t[self._rows] for t in stream.chunk(self._chunk))
+            x, y, w = (t.to(device) for t in stream.chunk(self._chunk, self._rows))
+            if self._carry is not None:
+                self._carry = (self._carry[0].to(device), self._carry[1].to(device))
             logits, carry = model(x, self._carry)
             self._carry = (carry[0].detach().float(), carry[1].detach().float())
             logits = logits.transpose(1, 2)
@@ -271,38 +301,144 @@ class FolkRecipe:
                       valid_tunes=len(d.valid), vocab_size=len(self._vocab)))
 
 
-def make_recipe(config: FolkConfig, source: DataSource) -> FolkRecipe:
+STREAM_ABOVE_BYTES = 8 << 20
+"""ABC data (``--data`` and ``--extra`` together) larger than this streams from disk
+(:func:`make_recipe`). The shipped model's is 2.1 MB. Held in memory, an epoch of the
+tunes three times took ~33 bytes a character (token lists and tensors; 100,000 tunes,
+14.6 MB: 1.8 GB against 0.3 GB streamed, ``bench/train_scale.py``): 8 MB, ~0.8 GB."""
+OUT_OF_KEY_SAMPLE = 2000
+"""Training tunes the card's out-of-key rate is measured on when streaming (spread
+evenly; reading a tune takes ~3 ms)."""
+
+
+def make_recipe(config: FolkConfig, source: DataSource, stream: bool | None = None
+                ) -> FolkRecipe:
     """The folk recipe on the ABC tunes of ``source``: ``train`` and ``valid`` from its
     splits file (without one, 1 tune in 20 is held out for validation, by crc32 of its
     id); ``extra`` collections cleaned (decorations, slurs, grace notes, extra header
     fields removed) and without repeats of any tune, for training only; transposed as
-    ``config.transpose`` says."""
-    tunes = read_tunes(source.paths)
-    description: dict = {"files": sorted({t.source for t in tunes})}
-    if source.splits:
-        splits = load_splits(source.splits)
-        train, valid = select(tunes, splits, "train"), select(tunes, splits, "valid")
+    ``config.transpose`` says.
+
+    ``stream`` (by default: when the ABC files hold more than :data:`STREAM_ABOVE_BYTES`
+    and ``source.cache`` is set): the tunes are read once, a file at a time, into tune
+    files in ``source.cache`` (reused while the data is unchanged) and each epoch is
+    written there and read back a chunk at a time, so memory holds an index (32 bytes
+    a tune), the validation tunes and a batch, not the corpus. The batches are the
+    same either way."""
+    if stream is None:
+        stream = source.cache is not None and _abc_bytes(source) > STREAM_ABOVE_BYTES
+    scratch = None
+    if stream:
+        if source.cache is None:
+            raise DataError("streaming the data from disk needs a cache folder")
+        train, valid, extra, description, scratch = _prepared(source)
+    else:
+        train, extra = [], []
+        valid, description = _gather(source, train, extra)
+        description["out_of_key_rate"] = round(out_of_key_rate(t.text for t in train), 5)
+    augment = transposer(config.transpose) if config.transpose else None
+    return FolkRecipe(config, TrainData(train, valid, description, extra), augment,
+                      scratch=scratch)
+
+
+def _gather(source: DataSource, train, extra) -> tuple[list[AbcTune], dict]:
+    """Read ``source`` a tune at a time, appending the training tunes to ``train`` and
+    the cleaned extra ones to ``extra`` (lists or :class:`~.store.TuneWriter`); returns
+    the validation tunes and the card's description of the data (without the
+    out-of-key rate)."""
+    splits = load_splits(source.splits) if source.splits else None
+    wanted = {s: split_ids(splits, s) for s in ("train", "valid")} if splits else {}
+    found: dict[str, set[str]] = {"train": set(), "valid": set()}
+    files: set[str] = set()
+    bodies: set[bytes] = set()  # digests of every tune's body: repeats are dropped
+    valid: list[AbcTune] = []
+    last = None
+    for tune in iter_tunes(source.paths):
+        files.add(tune.source)
+        bodies.add(_digest(tune.body))
+        if not wanted:
+            (valid if zlib.crc32(tune.id.encode()) % 20 == 0 else train).append(tune)
+            last = tune
+            continue
+        for name, into in (("train", train), ("valid", valid)):
+            if tune.id in wanted[name]:
+                into.append(tune)
+                found[name].add(tune.id)
+    description: dict = {"files": sorted(files)}
+    if wanted:
+        for name in ("train", "valid"):
+            check_found(name, wanted[name], found[name])
         description.update(splits_file=str(source.splits), train_split="train",
                            valid_split="valid")
     else:
-        held = [t for t in tunes if zlib.crc32(t.id.encode()) % 20 == 0]
-        valid = held or tunes[-1:]
-        train = [t for t in tunes if t not in valid]
+        if not valid and last is not None:  # too few tunes: the last one is held out
+            train.pop()
+            valid.append(last)
         description.update(valid_split="1 in 20 tunes by crc32 of the id")
-    extra: list[AbcTune] = []
     if source.extra:
-        raw = read_tunes(source.extra)
-        known = {t.body for t in tunes}
-        for tune in clean_tunes(raw):
-            if tune.body not in known:  # drops repeats (and anything also in the data)
-                known.add(tune.body)
+        per_source: dict[str, int] = {}
+        for tune in map(clean_tune, iter_tunes(source.extra)):
+            if tune is not None and _digest(tune.body) not in bodies:
+                bodies.add(_digest(tune.body))
                 extra.append(tune)
-        description["extra_files"] = _collections(t.source for t in extra)
+                per_source[tune.source] = per_source.get(tune.source, 0) + 1
+        description["extra_files"] = _collections(
+            s for s, n in per_source.items() for _ in range(n))
         description["extra_cleaning"] = "composer.training.clean (decorations, slurs, "\
             "grace notes, extra header fields removed; repeats dropped)"
-    description["out_of_key_rate"] = round(out_of_key_rate(t.text for t in train), 5)
-    augment = transposer(config.transpose) if config.transpose else None
-    return FolkRecipe(config, TrainData(train, valid, description, extra), augment)
+    return valid, description
+
+
+def _prepared(source: DataSource) -> tuple[TuneStore, list[AbcTune], TuneStore, dict, Path]:
+    """:func:`_gather` into tune files in ``source.cache`` (made once for this data;
+    processes starting together wait for the first one): train, valid, extra, the
+    description and the folder."""
+    cache = Path(source.cache)
+    folder = cache / f"tunes-{_data_key(source)}"
+    ready = folder / "data.json"
+    with locked(cache / "tunes.lock"):
+        if not ready.is_file():
+            train, extra = TuneWriter(folder, "train"), TuneWriter(folder, "extra")
+            valid, description = _gather(source, train, extra)
+            train, extra = train.close(), extra.close()
+            step = max(1, -(-len(train) // OUT_OF_KEY_SAMPLE))  # at most that many, spread
+            sample = [train[i] for i in range(0, len(train), step)]
+            description["out_of_key_rate"] = round(out_of_key_rate(t.text for t in sample), 5)
+            description["out_of_key_sample"] = len(sample)
+            held = TuneWriter(folder, "valid")
+            for tune in valid:
+                held.append(tune)
+            held.close()
+            tmp = ready.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"description": description}), encoding="utf-8")
+            tmp.replace(ready)
+        description = json.loads(ready.read_text(encoding="utf-8"))["description"]
+    return (TuneStore(folder, "train"), list(TuneStore(folder, "valid")),
+            TuneStore(folder, "extra"), description, folder)
+
+
+def _abc_files(source: DataSource) -> list[Path]:
+    return abc_files(source.paths) + (abc_files(source.extra) if source.extra else [])
+
+
+def _abc_bytes(source: DataSource) -> int:
+    return sum(f.stat().st_size for f in _abc_files(source))
+
+
+def _data_key(source: DataSource) -> str:
+    """What the prepared tunes depend on: the files (path, size, time) and splits."""
+    h = hashlib.sha256(b"folk-tunes/1\n")
+    for label, paths in (("data", source.paths), ("extra", source.extra)):
+        for f in (abc_files(paths) if paths else []):
+            st = f.stat()
+            h.update(f"{label}\0{f.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    if source.splits:
+        h.update(Path(source.splits).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
 def _collections(sources) -> dict[str, int]:

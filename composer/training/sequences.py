@@ -11,8 +11,10 @@ evaluation on the ``valid`` pieces read whole, NLL per token in nats.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -78,25 +80,87 @@ class MidiConfig:
 
 @dataclass
 class Sequences:
-    """Pieces as token ids (T,) int64 with their features (F, T) int64 (what the
-    model's ``features`` method derives from the ids: position, meter, ...)."""
+    """Pieces as token ids (T,) with their features (F, T) (what the model's
+    ``features`` method derives from the ids: position, meter, ...): int64 arrays in
+    memory, or int32 views of two files on disk (:meth:`build` with a ``folder``)."""
 
-    ids: list[np.ndarray]
-    feats: list[np.ndarray]
+    ids: Sequence[np.ndarray]
+    feats: Sequence[np.ndarray]
 
     @classmethod
-    def build(cls, model: nn.Module, pieces: Sequence[np.ndarray]) -> Sequences:
+    def build(cls, model: nn.Module, pieces: Iterable[np.ndarray],
+              folder: Path | None = None) -> Sequences:
+        """The pieces with their features, in memory; or, with ``folder``, written there
+        a piece at a time and read back from disk a window at a time (more pieces than
+        memory holds: it keeps 8 bytes a piece)."""
+        writer = _PieceWriter(folder) if folder is not None else None
         ids, feats = [], []
         for p in pieces:
             t = torch.as_tensor(np.asarray(p), dtype=torch.long)[None]
-            f = model.features(t)
-            ids.append(np.asarray(p, dtype=np.int64))
-            feats.append(np.stack([a[0].numpy() for a in f]))
-        return cls(ids, feats)
+            f = np.stack([a[0].numpy() for a in model.features(t)])
+            if writer is not None:
+                writer.append(np.asarray(p), f)
+            else:
+                ids.append(np.asarray(p, dtype=np.int64))
+                feats.append(f)
+        return writer.close() if writer is not None else cls(ids, feats)
 
     @property
     def tokens(self) -> int:
-        return sum(len(i) - 1 for i in self.ids)
+        return int(self.lengths.sum())
+
+    @functools.cached_property
+    def lengths(self) -> np.ndarray:
+        """Predicted tokens per piece (its length - 1), float64."""
+        return np.array([len(i) - 1 for i in self.ids], dtype=np.float64)
+
+
+class _Pieces(Sequence[np.ndarray]):
+    """Piece ``k`` as rows ``offsets[k]:offsets[k + 1]`` of an array on disk, transposed
+    (``transpose``: features (F, T) stored as (T, F))."""
+
+    def __init__(self, array: np.ndarray, offsets: np.ndarray, transpose: bool):
+        self._array, self._offsets, self._transpose = array, offsets, transpose
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, k):
+        if not -len(self) <= k < len(self):
+            raise IndexError(k)
+        k %= len(self)
+        rows = self._array[self._offsets[k]: self._offsets[k + 1]]
+        return rows.T if self._transpose else rows
+
+
+class _PieceWriter:
+    """Appends pieces to ``folder/ids.i32`` and ``folder/feats.i32`` ((T, F) rows)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._ids = open(self.folder / "ids.i32", "wb")  # noqa: SIM115 (closed in close)
+        self._feats = open(self.folder / "feats.i32", "wb")  # noqa: SIM115
+        self._offsets = [0]
+        self._n_feats = 0
+
+    def append(self, ids: np.ndarray, feats: np.ndarray) -> None:
+        self._ids.write(np.ascontiguousarray(ids, dtype=np.int32).tobytes())
+        self._feats.write(np.ascontiguousarray(feats.T, dtype=np.int32).tobytes())
+        self._offsets.append(self._offsets[-1] + len(ids))
+        self._n_feats = feats.shape[0]
+
+    def close(self) -> Sequences:
+        self._ids.close()
+        self._feats.close()
+        total = self._offsets[-1]
+        if not total:
+            return Sequences([], [])
+        offsets = np.asarray(self._offsets, dtype=np.int64)
+        ids = np.memmap(self.folder / "ids.i32", dtype=np.int32, mode="r", shape=(total,))
+        feats = np.memmap(self.folder / "feats.i32", dtype=np.int32, mode="r",
+                          shape=(total, self._n_feats))
+        return Sequences(_Pieces(ids, offsets, False), _Pieces(feats, offsets, True))
 
 
 @dataclass
@@ -119,7 +183,7 @@ def window_batch(data: Sequences, rng: np.random.Generator, batch: int, window: 
     """``batch`` random windows of ``window + 1`` tokens (pieces drawn in proportion
     to their length; short pieces padded with ``pad``, masked out of the loss).
     Returns inputs (B, W), their features [(B, W)] and targets (B, W)."""
-    lengths = np.array([len(i) - 1 for i in data.ids], dtype=np.float64)
+    lengths = data.lengths
     chosen = rng.choice(len(data.ids), size=batch, p=lengths / lengths.sum())
     n_feats = data.feats[0].shape[0]
     x = np.full((batch, window + 1), pad, dtype=np.int64)
@@ -142,6 +206,7 @@ def piece_nlls(model: nn.Module, data: Sequences, pad: int, max_tokens: int = 32
     whole from a zero state. Pieces of similar length go through as one batch."""
     was_training = model.training
     model.eval()
+    device = next(model.parameters()).device
     order = sorted(range(len(data.ids)), key=lambda i: len(data.ids[i]))
     out: list[np.ndarray | None] = [None] * len(data.ids)
     i = 0
@@ -159,9 +224,9 @@ def piece_nlls(model: nn.Module, data: Sequences, pad: int, max_tokens: int = 32
             n = len(data.ids[k])
             x[row, :n] = data.ids[k]
             f[:, row, :n] = data.feats[k]
-        xt = torch.from_numpy(x)
-        logits, _ = model(xt[:, :-1], *[torch.from_numpy(a[:, :-1]) for a in f])
-        nll = F.cross_entropy(logits.transpose(1, 2), xt[:, 1:], reduction="none")
+        xt = torch.from_numpy(x).to(device)
+        logits, _ = model(xt[:, :-1], *[torch.from_numpy(a[:, :-1]).to(device) for a in f])
+        nll = F.cross_entropy(logits.transpose(1, 2), xt[:, 1:], reduction="none").cpu()
         for row, k in enumerate(group):
             out[k] = nll[row, : len(data.ids[k]) - 1].numpy().astype(np.float64)
         i = j
@@ -216,7 +281,8 @@ class SequenceRecipe:
         rng = np.random.default_rng([c.seed, step])
         x, feats, y = window_batch(self.task.train, rng, c.batch, c.window, pad)
         rows = self._rows
-        x, y, feats = x[rows], y[rows], [f[rows] for f in feats]
+        device = next(model.parameters()).device
+        x, y, feats = x[rows].to(device), y[rows].to(device), [f[rows].to(device) for f in feats]
         logits, _ = model(x, *feats)
         nll = F.cross_entropy(logits.transpose(1, 2).float(), y, ignore_index=pad,
                               reduction="sum")

@@ -161,3 +161,56 @@ def test_a_moving_average_of_the_weights_is_kept_and_resumes(data, tmp_path):
     a = loaded.model.state_dict()
     b = load_checkpoint(tmp_path / "parts").model.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+# --- data streamed from disk -----------------------------------------------------------------
+
+def test_an_epoch_streamed_from_disk_is_the_epoch_in_memory(data, tmp_path):
+    from composer.nn.vocab import CharVocab
+    from composer.training.augment import transposer
+    from composer.training.datasets import epoch_stream, window_batch
+
+    vocab = CharVocab.from_texts(t.text for t in data.train)
+    args = (vocab, data.train * 3, 2, 7, 4, 16, 0.5, transposer((0, 1, -1)))
+    memory = epoch_stream(*args)
+    disk = epoch_stream(*args, path=tmp_path / "epoch")
+    assert disk.shape == memory.shape and disk.chunks == memory.chunks > 3
+    assert disk.characters == memory.characters
+    for i in (0, 1, memory.chunks - 1):
+        for rows in (slice(None), slice(2, 4)):
+            for a, b in zip(disk.chunk(i, rows), memory.chunk(i, rows), strict=True):
+                assert a.dtype == b.dtype and torch.equal(a, b)
+    for seed in range(3):
+        windows = [window_batch(s, torch.Generator().manual_seed(seed), 8, 12)
+                   for s in (disk, memory)]
+        assert all(torch.equal(a, b) for a, b in zip(*windows, strict=True))
+
+
+def test_large_data_streams_from_disk_and_trains_to_the_same_weights(fixtures, tmp_path,
+                                                                     monkeypatch):
+    from composer.training.source import DataSource
+
+    config = TINY.with_overrides(steps=20, eval_every=10, transpose=(0, 1), main_repeat=2,
+                                 main_tail=0.25)
+    source = DataSource((str(fixtures / "folk"),), str(fixtures / "folk" / "splits.json"),
+                        cache=tmp_path / "cache")
+    in_memory = folk.make_recipe(config, source)
+    assert in_memory._scratch is None
+    monkeypatch.setattr(folk, "STREAM_ABOVE_BYTES", 100)  # the fixture is "large" now
+    streamed = folk.make_recipe(config, source)
+    assert streamed._scratch is not None and streamed._scratch.parent == tmp_path / "cache"
+    assert streamed.vocab() == in_memory.vocab()
+    assert [t.text for t in streamed.data.valid] == [t.text for t in in_memory.data.valid]
+    assert {k: v for k, v in streamed.data.description.items()
+            if k != "out_of_key_sample"} == in_memory.data.description
+    a = loop_train(in_memory, tmp_path / "memory")
+    b = loop_train(streamed, tmp_path / "streamed")
+    assert [h["valid"] for h in a.history] == [h["valid"] for h in b.history]
+    wa = load_checkpoint(tmp_path / "memory").model.state_dict()
+    wb = load_checkpoint(tmp_path / "streamed").model.state_dict()
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+    # The tune files are made once for this data and reused.
+    made = sorted(p.stat().st_mtime_ns for p in streamed._scratch.glob("*.bin"))
+    again = folk.make_recipe(config, source)
+    assert again._scratch == streamed._scratch
+    assert sorted(p.stat().st_mtime_ns for p in again._scratch.glob("*.bin")) == made
