@@ -47,6 +47,7 @@ def _examples(vocab: CharVocab, tunes: Sequence[AbcTune]) -> list[tuple[list[int
 
 def _stateful_bits(model: CharLSTM, examples: list[tuple[list[int], int]], batch: int) -> float:
     order = sorted(range(len(examples)), key=lambda i: len(examples[i][0]))
+    device = next(model.parameters()).device
     total = 0.0
     for b in range(0, len(order), batch):
         group = [examples[i] for i in order[b: b + batch]]
@@ -59,6 +60,7 @@ def _stateful_bits(model: CharLSTM, examples: list[tuple[list[int], int]], batch
             x[r, :n] = torch.tensor(ids[:-1])
             y[r, :n] = torch.tensor(ids[1:])
             mask[r, first:n] = True
+        x, y, mask = x.to(device), y.to(device), mask.to(device)
         logits, _ = model(x)  # (B, T, V)
         nll = F.cross_entropy(logits.transpose(1, 2).float(), y, reduction="none")  # (B, T)
         total += float(nll[mask].sum()) / LN2
@@ -76,10 +78,11 @@ def _window_bits(model: CharLSTM, examples: list[tuple[list[int], int]], window:
         for j in range(first + 1, len(ids)):  # target ids[j]
             windows.append(padded[j: j + window])
             targets.append(ids[j])
+    device = next(model.parameters()).device
     total = 0.0
     for b in range(0, len(windows), batch):
-        x = torch.tensor(windows[b: b + batch], dtype=torch.long)
-        y = torch.tensor(targets[b: b + batch], dtype=torch.long)
+        x = torch.tensor(windows[b: b + batch], dtype=torch.long, device=device)
+        y = torch.tensor(targets[b: b + batch], dtype=torch.long, device=device)
         logits, _ = model(x)
         total += float(F.cross_entropy(logits[:, -1].float(), y, reduction="sum")) / LN2
     return total

@@ -12,11 +12,17 @@ generators and the recipe's own state in safetensors; counters and history in JS
 
 Under torchrun (``WORLD_SIZE`` > 1) the network is wrapped in DistributedDataParallel
 (gloo on CPU, nccl on CUDA); each rank computes the loss of its own rows of the global
-batch, scaled so the averaged gradient is that of the whole batch; rank 0 alone
-evaluates and writes. See :mod:`.distributed`.
+batch, scaled so the averaged gradient is that of the whole batch (the same steps as
+one process, up to the order of float sums); rank 0 alone evaluates and writes, and
+its saved state resumes on any number of processes. A stop (Ctrl-C) is agreed by all
+processes at a step. See :mod:`.distributed`.
 
-Units: times in seconds (wall clock; ``cpu_s`` the process's CPU time); losses in the
-recipe's unit (bits per character, nats per token).
+The network and batches live on :func:`.distributed.device` (a CUDA device per local
+rank when there is one, with bfloat16 autocast there; else the CPU, bfloat16 when the
+settings ask for it). CUDA is written for but untested: the project's machine has none.
+
+Units: times in seconds (wall clock; ``cpu_s`` the CPU time of all processes); losses
+in the recipe's unit (bits per character, nats per token).
 """
 
 from __future__ import annotations
@@ -64,6 +70,7 @@ class Optimisation:
     """Decay per step of a moving average of the weights (e.g. 0.998); when set, the
     average is evaluated and kept, the raw weights' figure recorded beside it. 0: off."""
     bf16: bool = False
+    """bfloat16 autocast on the CPU (on CUDA it is always on)."""
     eval_every: int = 200
     max_minutes: float = 0.0
     seed: int = 1
@@ -270,8 +277,9 @@ def train(recipe: Recipe, out: str | Path, callback: Callable[[Progress], None] 
     other settings or data."""
     out = Path(out)
     settings = recipe.settings()
-    rank, world = distributed.rank(), distributed.world_size()
-    torch.set_num_threads(settings.threads)
+    distributed.setup()
+    rank, world, device = distributed.rank(), distributed.world_size(), distributed.device()
+    torch.set_num_threads(distributed.threads(settings.threads))
     torch.backends.mkldnn.enabled = True
     info: dict = {"step": 0, "elapsed_s": 0.0, "cpu_s": 0.0, "best_valid": None,
                   "best_step": 0, "history": [], "config": recipe.config_json(),
@@ -281,12 +289,14 @@ def train(recipe: Recipe, out: str | Path, callback: Callable[[Progress], None] 
     model = recipe.build()
     if init is not None:
         model.load_state_dict(init.state_dict())
+    model.to(device)
     opt = _optimizer(model, settings)
     average = _average_of(model) if settings.ema else None
     state = _ResumeState(out)
     saved_recipe: tuple[dict, dict] = ({}, {})
-    if resume and state.exists():
-        saved, tensors = state.load()
+    saved = _load_on_rank_0(state) if resume else None
+    if saved is not None:
+        saved, tensors = saved
         if saved.get("config") != info["config"] or saved.get("data") != info["data"]:
             raise DataError(f"{out} holds a training run with other settings or data; "
                             "choose another --out or delete that folder")
@@ -297,6 +307,8 @@ def train(recipe: Recipe, out: str | Path, callback: Callable[[Progress], None] 
         info.update(saved)
     if info["finished"]:
         return _result(out, info)
+    if rank:  # dropout masks of its own (rank 0 draws as one process does)
+        torch.manual_seed(settings.seed + 7919 * rank + info["step"])
     recipe.begin(*saved_recipe, rank, world)
     trained = distributed.wrap(model)
     model.train()
@@ -304,10 +316,15 @@ def train(recipe: Recipe, out: str | Path, callback: Callable[[Progress], None] 
     base_wall, base_cpu = info["elapsed_s"], info["cpu_s"]
     session_steps, recent = 0, []
     budget = settings.max_minutes * 60
+    bf16 = settings.bf16 or (device.type == "cuda" and torch.cuda.is_bf16_supported())
 
-    def clocks() -> None:
+    def clocks(everyone: bool = False) -> None:
+        """Wall-clock time, and (at points every process reaches: ``everyone``) the CPU
+        time of all processes together."""
         info["elapsed_s"] = base_wall + time.perf_counter() - wall0
-        info["cpu_s"] = base_cpu + time.process_time() - cpu0
+        if everyone or world == 1:
+            used = torch.tensor([time.process_time() - cpu0], dtype=torch.float64)
+            info["cpu_s"] = base_cpu + float(distributed.all_sum(used))
 
     def progress() -> float:
         span = max(1, settings.steps - settings.warmup)
@@ -320,71 +337,82 @@ def train(recipe: Recipe, out: str | Path, callback: Callable[[Progress], None] 
         return info["step"] >= settings.steps or (budget and progress() >= 1.0)
 
     def save_state() -> None:
-        clocks()
+        clocks(everyone=True)
         recipe_state = recipe.state()  # collective: every process takes part
         if rank == 0:
             state.save(info, model, opt, average, recipe_state)
         distributed.barrier()
 
-    try:
-        while True:
-            clocks()
-            if finished():
-                break
-            lr = learning_rate(settings, info["step"], progress())
-            for group in opt.param_groups:
-                group["lr"] = lr
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=settings.bf16):
-                total, weight = recipe.loss(trained, info["step"])
-            everywhere = distributed.all_sum(weight.detach().float())
-            # Scaled so that DDP's average of the ranks' gradients is the gradient of
-            # the whole batch's mean loss.
-            loss = total * world / everywhere.clamp_min(1.0)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if settings.grad_clip:
-                nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
-            opt.step()
-            if average is not None:
-                _update_average(average, model, settings.ema, info["step"])
-            info["step"] += 1
-            session_steps += 1
-            mean = float(distributed.all_sum(total.detach().float())) / max(1.0, float(everywhere))
-            recent = (recent + [recipe_units(recipe, mean)])[-50:]
-            clocks()
-            evaluated = improved = False
-            valid = info["history"][-1]["valid"] if info["history"] else None
-            if info["step"] % settings.eval_every == 0 or finished():
-                evaluated = True
-                kept = average if average is not None else model
-                valid = recipe.evaluate(kept) if rank == 0 else 0.0
-                valid = distributed.broadcast(valid)
+    with distributed.interruptible():
+        try:
+            while True:
                 clocks()
-                entry = {"step": info["step"], "elapsed_s": round(info["elapsed_s"], 1),
-                         "train": round(sum(recent) / len(recent), 4),
-                         "valid": round(valid, 4), "lr": lr}
-                if average is not None and rank == 0:
-                    entry["raw_valid"] = round(recipe.evaluate(model), 4)
-                info["history"].append(entry)
-                if info["best_valid"] is None or valid < info["best_valid"]:
-                    improved = True
-                    info.update(best_valid=valid, best_step=info["step"],
-                                best_elapsed_s=info["elapsed_s"], best_cpu_s=info["cpu_s"])
-                    if rank == 0:
-                        _save_model(out, kept, recipe, settings, info, world, card_extra)
-                save_state()
-            if callback is not None and rank == 0:
-                per_step = (time.perf_counter() - wall0) / session_steps
-                eta = (settings.steps - info["step"]) * per_step
-                if budget:
-                    eta = min(eta, max(0.0, budget - info["elapsed_s"]))
-                callback(Progress(info["step"], settings.steps, recipe.unit,
-                                  sum(recent) / len(recent), valid, info["best_valid"],
-                                  recipe.per_step / per_step, info["elapsed_s"], eta,
-                                  evaluated, improved))
-    except KeyboardInterrupt:
-        save_state()
-        raise
+                if finished():
+                    break
+                lr = learning_rate(settings, info["step"], progress())
+                for group in opt.param_groups:
+                    group["lr"] = lr
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+                    total, weight = recipe.loss(trained, info["step"])
+                # (sum of the losses, sum of the weights) over the whole batch
+                sums = distributed.all_sum(torch.stack([total.detach().float(),
+                                                        weight.detach().float()]))
+                # Scaled so that DDP's average of the ranks' gradients is the gradient of
+                # the whole batch's mean loss.
+                loss = total * world / sums[1].clamp_min(1.0)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                if settings.grad_clip:
+                    nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
+                opt.step()
+                if average is not None:
+                    _update_average(average, model, settings.ema, info["step"])
+                info["step"] += 1
+                session_steps += 1
+                mean = float(sums[0]) / max(1.0, float(sums[1]))
+                recent = (recent + [recipe_units(recipe, mean)])[-50:]
+                clocks()
+                evaluated = improved = False
+                valid = info["history"][-1]["valid"] if info["history"] else None
+                if info["step"] % settings.eval_every == 0 or finished():
+                    evaluated = True
+                    kept = average if average is not None else model
+                    valid = recipe.evaluate(kept) if rank == 0 else 0.0
+                    valid = distributed.broadcast(valid)
+                    clocks(everyone=True)
+                    entry = {"step": info["step"], "elapsed_s": round(info["elapsed_s"], 1),
+                             "train": round(sum(recent) / len(recent), 4),
+                             "valid": round(valid, 4), "lr": lr}
+                    if average is not None and rank == 0:
+                        entry["raw_valid"] = round(recipe.evaluate(model), 4)
+                    info["history"].append(entry)
+                    if info["best_valid"] is None or valid < info["best_valid"]:
+                        improved = True
+                        info.update(best_valid=valid, best_step=info["step"],
+                                    best_elapsed_s=info["elapsed_s"], best_cpu_s=info["cpu_s"])
+                        if rank == 0:
+                            _save_model(out, kept, recipe, settings, info, world, card_extra)
+                    save_state()
+                stop = False
+                if callback is not None and rank == 0:
+                    per_step = (time.perf_counter() - wall0) / session_steps
+                    eta = (settings.steps - info["step"]) * per_step
+                    if budget:
+                        eta = min(eta, max(0.0, budget - info["elapsed_s"]))
+                    try:
+                        callback(Progress(info["step"], settings.steps, recipe.unit,
+                                          sum(recent) / len(recent), valid,
+                                          info["best_valid"], recipe.per_step / per_step,
+                                          info["elapsed_s"], eta, evaluated, improved))
+                    except KeyboardInterrupt:
+                        if world == 1:
+                            raise
+                        stop = True  # the others are told below, and all stop here
+                if distributed.any_true(stop or distributed.stop_requested()):
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            save_state()
+            raise
     info["finished"] = True
     save_state()
     if rank == 0 and info["best_valid"] is not None:
@@ -394,6 +422,21 @@ def train(recipe: Recipe, out: str | Path, callback: Callable[[Progress], None] 
                            history=tuple(info["history"]))
         checkpoint.write_card(out, card.replace(training=training))
     return _result(out, info)
+
+
+def _load_on_rank_0(state: _ResumeState) -> tuple[dict, dict[str, torch.Tensor]] | None:
+    """The saved state in ``out`` as rank 0 reads it, on every process (a process on
+    another machine need not see rank 0's files); ``None`` when there is none."""
+    loaded: tuple | None = None
+    if distributed.rank() == 0 and state.exists():
+        try:
+            loaded = state.load()
+        except DataError as e:
+            loaded = ("error", str(e))
+    loaded = distributed.broadcast_object(loaded)
+    if loaded is not None and loaded[0] == "error":
+        raise DataError(loaded[1])
+    return loaded
 
 
 def recipe_units(recipe: Recipe, nats: float) -> float:
