@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import zlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
+from itertools import chain
 from pathlib import Path
 
 import torch
 from torch.nn import functional as F
 
+from composer.generation.folk.tasks import TASK_CHARS, task_example
 from composer.generation.kinds import FOLK_ABC
 from composer.nn.card import ModelCard
 from composer.nn.char_lstm import CharLSTM, CharLSTMConfig
@@ -77,6 +80,13 @@ class FolkConfig:
     transpose: tuple[int, ...] = ()
     """Diatonic shifts (scale steps) a training tune may be transposed by, chosen at
     random per tune and epoch (0 included means "as written"); empty: none."""
+    fill_share: float = 0.0
+    """Share of the training tunes (drawn per tune and epoch) rearranged as a fill
+    (suffix-prefix-middle, :mod:`composer.generation.folk.tasks`), so the model learns
+    to fill gaps too. 0: continuation only."""
+    accompany_share: float = 0.0
+    """Share of the training tunes written in the bar-preview form (each bar's melody,
+    then the bar with its chord symbols), so the model learns to chord a melody."""
     # The loop (see composer.training.loop.Optimisation).
     steps: int = 4000
     lr: float = 2e-3
@@ -188,8 +198,11 @@ class FolkRecipe:
             raise DataError("no validation tunes to choose checkpoints with")
         self.config = config
         self.data = data
-        self.augment = augment
-        self._vocab = vocab or CharVocab.from_texts(t.text for t in data.epoch_tunes())
+        self._tasks = _task_rewrite(config)
+        self.augment = _then(augment, self._tasks)
+        texts = (t.text for t in data.epoch_tunes())
+        self._vocab = vocab or CharVocab.from_texts(
+            chain(texts, [TASK_CHARS]) if self._tasks else texts)
         self._tunes = data.epoch_tunes(config.main_repeat)
         self.per_step = config.batch * (1 if config.context == "window" else config.bptt)
         steps = config.steps
@@ -244,7 +257,7 @@ class FolkRecipe:
             self._next_epoch()
         while True:
             if self._stream is None:
-                now, rewrite = ((self.data.train, None) if self._tail
+                now, rewrite = ((self.data.train, self._tasks) if self._tail
                                 else (self._tunes, self.augment))
                 args = (self._vocab, now, self._epoch, c.seed, c.batch, c.bptt,
                         c.header_weight, rewrite)
@@ -339,6 +352,33 @@ def make_recipe(config: FolkConfig, source: DataSource, stream: bool | None = No
     augment = transposer(config.transpose) if config.transpose else None
     return FolkRecipe(config, TrainData(train, valid, description, extra), augment,
                       scratch=scratch)
+
+
+def _task_rewrite(config: FolkConfig) -> Augment | None:
+    """The rewrite that puts a tune in a task's form (fill, accompaniment) in the
+    config's shares; ``None`` when both are 0."""
+    fill, accompany = config.fill_share, config.accompany_share
+    if fill < 0 or accompany < 0 or fill + accompany > 1:
+        raise DataError(f"fill_share {fill} and accompany_share {accompany} must be "
+                        "shares (0 to 1, together at most 1)")
+    if not fill and not accompany:
+        return None
+
+    def rewrite(tune: AbcTune, rng: random.Random) -> AbcTune:
+        return replace(tune, body=task_example(tune.body, rng, fill, accompany))
+
+    return rewrite
+
+
+def _then(first: Augment | None, second: Augment | None) -> Augment | None:
+    """``first`` then ``second`` (either may be ``None``)."""
+    if first is None or second is None:
+        return first or second
+
+    def both(tune: AbcTune, rng: random.Random) -> AbcTune:
+        return second(first(tune, rng), rng)
+
+    return both
 
 
 def _gather(source: DataSource, train, extra) -> tuple[list[AbcTune], dict]:

@@ -214,3 +214,25 @@ def test_large_data_streams_from_disk_and_trains_to_the_same_weights(fixtures, t
     again = folk.make_recipe(config, source)
     assert again._scratch == streamed._scratch
     assert sorted(p.stat().st_mtime_ns for p in again._scratch.glob("*.bin")) == made
+
+
+def test_task_shares_teach_the_separators_and_rewrite_the_tunes(data, tmp_path):
+    from composer.generation.folk.codec import FolkCodec
+    from composer.generation.folk.tasks import FIM_SUFFIX, PREVIEW
+
+    config = TINY.with_overrides(steps=4, eval_every=4, fill_share=0.4, accompany_share=0.4)
+    recipe = FolkRecipe(config, data)
+    import random
+
+    rng = random.Random(0)
+    bodies = [recipe.augment(t, rng).body for t in data.train for _ in range(5)]
+    assert any(b.startswith(FIM_SUFFIX) for b in bodies)
+    assert any(PREVIEW in b for b in bodies)
+    assert any(b in {t.body for t in data.train} for b in bodies)
+    loop_train(recipe, tmp_path / "m")
+    loaded = load_checkpoint(tmp_path / "m")
+    codec = FolkCodec(loaded.vocab)
+    assert codec.can_fill and codec.can_preview
+    assert loaded.card.training.config["fill_share"] == 0.4
+    with pytest.raises(DataError, match="shares"):
+        FolkRecipe(config.with_overrides(fill_share=0.7), data)

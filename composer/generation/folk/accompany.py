@@ -1,7 +1,10 @@
 """Chords under a melody with the folk model: the melody's characters are written for
 the model (forced), and before each note it may open a chord symbol, whose text it
 writes itself; everything else is the melody as written. Reading the text back gives
-the chord symbols the model chose. Ticks in seed coordinates.
+the chord symbols the model chose. A model that learnt the bar preview
+(:mod:`.tasks`) reads each bar's melody before it chords the bar: the prompt and the
+passage are written in that form, and the previews are left out of the music read
+back. Ticks in seed coordinates.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from composer.generation.errors import GenerationError
 from composer.generation.folk.constraints import AbcTracker
 from composer.generation.folk.prompt import melody_track, seed_text, style_abc
 from composer.generation.folk.sampler import CHARS_PER_BAR_BUDGET, AbcDecoder, MaskCache
+from composer.generation.folk.tasks import PREVIEW, body_bars, preview_bars, without_chord_symbols
 from composer.music.abc import read_abc
 from composer.music.abc.lexer import LexError, tokenize
 from composer.music.edit import crop
@@ -26,16 +30,41 @@ _STARTS = ("note", "chord", "rest", "tuplet", "bars_rest")
 """Tokens a chord symbol may stand before."""
 
 
-def accompany_prompt(seed: Score, plan: Plan) -> str:
+def accompany_prompt(seed: Score, plan: Plan, preview: bool = False) -> str:
     """What the model reads before the passage: the music before it (the seed up to
-    :attr:`Plan.start`) as the continuation prompt writes it; only the header when the
-    passage starts the tune."""
+    :attr:`Plan.start`) as the continuation prompt writes it, its bars in the preview
+    form with ``preview``; only the header when the passage starts the tune."""
     if plan.start > 0:
-        return seed_text(crop(seed, 0, plan.start), plan)
+        text = seed_text(crop(seed, 0, plan.start), plan)
+        if preview:
+            head, _, rest = text.partition("\nK:")
+            key_line, _, body = rest.partition("\n")
+            try:
+                body = preview_bars(body)
+            except LexError as e:
+                raise GenerationError(f"the folk model cannot read the music before the "
+                                      f"passage ({e})") from None
+            text = f"{head}\nK:{key_line}\n{body}"
+        return text
     melody = melody_track(seed, plan)
     text = style_abc(dataclasses.replace(seed, tracks=(melody,)))
     head, _, rest = text.partition("\nK:")
     return f"{head}\nK:{rest.partition(chr(10))[0]}\n"
+
+
+def preview_script(melody: str) -> tuple[str, set[int]]:
+    """The passage's melody text as the model writes it in the preview form, and the
+    offsets in it of the characters that are previews (left out of the music)."""
+    out, hidden, at = [], set(), 0
+    for bar in body_bars(melody):
+        out.append(melody[at: bar.music])
+        shown = without_chord_symbols(melody[bar.music: bar.line]).rstrip() + PREVIEW
+        start = sum(map(len, out))
+        hidden.update(range(start, start + len(shown)))
+        out.append(shown)
+        at = bar.music
+    out.append(melody[at:])
+    return "".join(out), hidden
 
 
 def melody_text(seed: Score, plan: Plan, track: str) -> str:
@@ -50,21 +79,34 @@ def melody_text(seed: Score, plan: Plan, track: str) -> str:
 class AccompanyDecoder(AbcDecoder):
     """One variation of an accompaniment (see the module docstring)."""
 
-    def __init__(self, seed: Score, plan: Plan, track: str, masks: MaskCache):
-        self.prompt = accompany_prompt(seed, plan)
+    def __init__(self, seed: Score, plan: Plan, track: str, masks: MaskCache,
+                 preview: bool = False):
+        self.prompt = accompany_prompt(seed, plan)  # the music read back follows it
         tracker = AbcTracker.for_tune(self.prompt, free_bars=True, fields="")
         melody = melody_text(seed, plan, track)
         missing = sorted({c for c in melody if masks.vocab.id(c) == masks.vocab.unk})
         if missing:
             raise GenerationError("the folk model cannot read this melody (it never saw "
                                   f"{''.join(missing)!r})")
-        super().__init__(tracker, masks, None, len(melody) + CHARS_PER_BAR_BUDGET
+        super().__init__(tracker, masks, None, 2 * len(melody) + CHARS_PER_BAR_BUDGET
                          * (plan.total_bars + 1), prompt=self.prompt)
         self.plan = plan
         self.track = track
+        self.hidden: set[int] = set()
+        slots = _slots(melody)
+        if preview:
+            try:
+                script, self.hidden = preview_script(melody)
+            except LexError as e:
+                raise GenerationError(f"the folk model cannot read this melody ({e})") \
+                    from None
+            # the slots of the melody, moved to where they are in the script
+            shown = [i for i in range(len(script)) if i not in self.hidden]
+            slots = {shown[i] for i in slots if i < len(shown)}
+            melody = script
         self.melody = melody
         self.i = 0  # the next melody character to write
-        self.slots = _slots(melody)
+        self.slots = slots
         self._done = False
         self._onehots: dict[str, torch.Tensor] = {}
 
@@ -88,6 +130,9 @@ class AccompanyDecoder(AbcDecoder):
         char = self.masks.chars[token] or ""
         was_quote = self.tracker.lex == "quote"
         before = self.bars
+        if not was_quote and self.i in self.hidden:  # a preview: the model's alone
+            self.i += len(char)
+            return self.finished
         for c in char:
             self.tracker.push(c)
             self.pieces.append(c)

@@ -19,9 +19,6 @@ from composer.generation.codec import DecodedMusic, Plan
 from composer.generation.errors import GenerationError
 from composer.generation.folk.constraints import AbcTracker
 from composer.generation.folk.prompt import (
-    FIM_MIDDLE,
-    FIM_PREFIX,
-    FIM_SUFFIX,
     bar_fields,
     fill_text,
     has_rests,
@@ -36,6 +33,7 @@ from composer.generation.folk.sampler import (
     MaskCache,
     PrimeOnce,
 )
+from composer.generation.folk.tasks import FIM_MIDDLE, FIM_PREFIX, FIM_SUFFIX, PREVIEW
 from composer.generation.kinds import FOLK_ABC
 from composer.generation.loading import load_checkpoint
 from composer.music.abc import read_abc
@@ -243,13 +241,18 @@ class FolkCodec:
         return all(self.vocab.id(c) != self.vocab.unk
                    for c in (FIM_SUFFIX, FIM_PREFIX, FIM_MIDDLE))
 
+    @property
+    def can_preview(self) -> bool:
+        """Whether the model learnt the bar preview an accompaniment is written in."""
+        return self.vocab.id(PREVIEW) != self.vocab.unk
+
     def encode(self, seed: Score, plan: Plan) -> list[int]:
         if plan.task == "fill" and self.can_fill:
             text = fill_text(seed, plan)
         elif plan.task == "accompany":
             from composer.generation.folk.accompany import accompany_prompt
 
-            text = accompany_prompt(seed, plan)
+            text = accompany_prompt(seed, plan, preview=self.can_preview)
         else:
             text = seed_text(seed, plan)
         return [self.vocab.bos] + self.vocab.encode(text)
@@ -259,7 +262,7 @@ class FolkCodec:
         if plan.task == "accompany":
             from composer.generation.folk.accompany import AccompanyDecoder
 
-            return AccompanyDecoder(seed, plan, track, self.masks)
+            return AccompanyDecoder(seed, plan, track, self.masks, self.can_preview)
         return FolkDecoder(seed_text(seed, plan), plan, track, self.masks)
 
     def token_name(self, token: int, seed: Score | None = None, plan: Plan | None = None) -> str:

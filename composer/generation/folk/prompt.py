@@ -15,15 +15,11 @@ from fractions import Fraction
 from composer.generation.codec import Plan, PlanBar
 from composer.generation.errors import GenerationError
 from composer.generation.folk.syntax import default_unit
+from composer.generation.folk.tasks import fill_body
 from composer.music.abc import score_to_abc
 from composer.music.abc.writer import key_text
 from composer.music.errors import MusicError
 from composer.music.score import TICKS_PER_QUARTER, KeyChange, MeterChange, Score, Track
-
-FIM_SUFFIX, FIM_PREFIX, FIM_MIDDLE = "\x1c", "\x1d", "\x1e"
-"""Separators of a fill's prompt, as the model learns it: ``header <suffix> the music
-after the gap <prefix> the music before it <middle>`` then the gap's bars (characters
-no tune contains; a model that knows them can fill)."""
 
 STYLE_LINE = "% Nottingham Music Database"
 """The comment every training tune's header carries; the prompt carries it too."""
@@ -146,9 +142,9 @@ def written_kind(kind: str) -> str:
 
 def fill_text(seed: Score, plan: Plan) -> str:
     """The prompt of a fill for a model that learnt to fill: the seed's header, then
-    :data:`FIM_SUFFIX` and the music after the gap (:attr:`Plan.suffix`), then
-    :data:`FIM_PREFIX` and the music before it as :func:`seed_text` writes it, then
-    :data:`FIM_MIDDLE`; the model writes the gap's bars after it."""
+    the fill's separators (:mod:`.tasks`) around the music after the gap
+    (:attr:`Plan.suffix`) and the music before it as :func:`seed_text` writes it; the
+    model writes the gap's bars after it."""
     plain = seed_text(seed, plan)
     head, _, rest = plain.partition("\nK:")
     key_line, _, body = rest.partition("\n")
@@ -157,5 +153,5 @@ def fill_text(seed: Score, plan: Plan) -> str:
         tracks = [t for t in plan.suffix.tracks if t.notes and not t.is_drum]
         if tracks:
             text = style_abc(dataclasses.replace(plan.suffix, tracks=(tracks[0],)))
-            suffix = text.split("\nK:", 1)[1].partition("\n")[2]
-    return f"{head}\nK:{key_line}\n{FIM_SUFFIX}{suffix}{FIM_PREFIX}{body}{FIM_MIDDLE}"
+            suffix = text.split("\nK:", 1)[1].partition("\n")[2].strip() + "\n"
+    return f"{head}\nK:{key_line}\n{fill_body(suffix, body)}"
