@@ -24,8 +24,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from composer.generation.kinds import MACNET
 from composer.generation.macnet.codec import MODEL_NAME
+from composer.generation.macnet.vocab import MacnetVocab
 from composer.nn.macnet import MacNet, MacNetConfig
 from composer.training.corpus import DataError, load_splits
 from composer.training.macnet_data import (
@@ -95,34 +98,60 @@ def model_config(vocab, settings: dict) -> MacNetConfig:
                         step_base=vocab.step_base, **settings)
 
 
+def read_pieces(files: Sequence[Path], cache: Path | None = None
+                ) -> tuple[list[GridPiece], list[str]]:
+    """The grids of ``files`` and ``"file: reason"`` for each file that cannot be used
+    (grids cached in the JSON file ``cache``)."""
+    pieces, skipped = load_pieces(files, cache)
+    return pieces, [f"{n}: {r}" for n, r in skipped]
+
+
 def make_task(train_files: Sequence[Path], valid_files: Sequence[Path], cache_dir: Path | None,
               settings: dict, description: dict) -> MidiTask:
     """The MAC-Net task on these files (grids cached in ``cache_dir``)."""
-    train, skipped = load_pieces(train_files, _cache(cache_dir, "train"))
-    valid, skipped_valid = load_pieces(valid_files, _cache(cache_dir, "valid"))
+    train, skipped = read_pieces(train_files, _cache(cache_dir, "train"))
+    valid, skipped_valid = read_pieces(valid_files, _cache(cache_dir, "valid"))
     if not train:
-        reasons = "; ".join(f"{n}: {r}" for n, r in skipped[:3])
+        reasons = "; ".join(skipped[:3])
         raise DataError(f"none of the {len(train_files)} training files could be used ({reasons})")
-    vocab = build_vocab(train)
-    probe = MacNet(model_config(vocab, settings))
+    return task_from_pieces(train, valid, skipped + skipped_valid, settings, description)
 
-    def ids(pieces: list[GridPiece]):
+
+def task_from_pieces(train: Sequence[GridPiece], valid: Sequence[GridPiece], skipped: list[str],
+                     settings: dict, description: dict, vocab: MacnetVocab | None = None
+                     ) -> MidiTask:
+    """The MAC-Net task on these grids (``skipped``: files left out, for the card).
+    ``vocab`` keeps a base model's vocabulary (fine-tuning): a step it lacks is read as
+    its nearest step, as the codec reads a seed, and a piece in a meter it lacks is left
+    out (listed); without it the vocabulary is built from ``train`` and a step seen
+    less than twice there is ``<unk>``."""
+    kept = vocab is not None
+    if vocab is None:
+        vocab = build_vocab(train)
+    probe = MacNet(model_config(vocab, settings))
+    skipped = list(skipped)
+
+    def ids(pieces: Sequence[GridPiece]):
         out = []
         for p in pieces:
             try:
-                out.append(piece_ids(p, vocab).ids)
-            except KeyError:  # a meter never seen in training
-                continue
+                out.append(np.asarray([vocab.end] + vocab.encode(p.tokens) + [vocab.end],
+                                      dtype=np.int64) if kept else piece_ids(p, vocab).ids)
+            except KeyError as e:  # a meter never seen in training
+                skipped.append(f"{p.name}: {e.args[0]} is not in the vocabulary")
         return out
 
+    train_ids, valid_ids = ids(train), ids(valid)
+    if not train_ids:
+        raise DataError("none of the training pieces could be read with the vocabulary"
+                        + (f" ({skipped[-1]})" if skipped else ""))
     changed = sum(p.stats.changed for p in train)
     notes = sum(p.stats.notes for p in train)
     card = {
         "description": "MAC-Net: a GRU over beat-synchronous melody + accompaniment grid "
                        "steps; continues a tune's melody and chords together.",
-        "data": dict(description, train_pieces=len(train), valid_pieces=len(valid),
-                     skipped=[f"{n}: {r}" for n, r in skipped + skipped_valid],
-                     vocab_size=len(vocab), train_notes=notes,
+        "data": dict(description, train_pieces=len(train_ids), valid_pieces=len(valid_ids),
+                     skipped=skipped, vocab_size=len(vocab), train_notes=notes,
                      train_notes_changed_by_grid=changed),
         "licence": dict(NOTTINGHAM_LICENCE),
         "name": MODEL_NAME,
@@ -140,8 +169,11 @@ def make_task(train_files: Sequence[Path], valid_files: Sequence[Path], cache_di
             "by the frames from tick 0 to the last note's end; P(frames) >= P(tokens) "
             "because the frames are a function of the tokens"),
     }
+    if kept:
+        card["data"]["steps_read_as_nearest"] = sum(
+            1 for p in (*train, *valid) for t in p.tokens if "|" in t and vocab.id(t) is None)
     return MidiTask(MACNET, lambda s: MacNet(model_config(vocab, s)), vocab,
-                    Sequences.build(probe, ids(train)), Sequences.build(probe, ids(valid)), card)
+                    Sequences.build(probe, train_ids), Sequences.build(probe, valid_ids), card)
 
 
 def _cache(cache_dir: Path | None, name: str) -> Path | None:

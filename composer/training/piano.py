@@ -182,6 +182,13 @@ def model_config(vocab: PianoVocab, settings: dict) -> PianoLSTMConfig:
                            durations=DURATIONS, **settings)
 
 
+def read_pieces(files: Sequence[Path], cache: Path | None = None
+                ) -> tuple[list[PianoPiece], list[str]]:
+    """The chordified pieces of ``files`` and ``"piece: reason"`` for each file that
+    cannot be used (see :func:`load_pieces`)."""
+    return load_pieces(files, cache)
+
+
 def make_task(train_files: Sequence[Path], valid_files: Sequence[Path], cache_dir: Path | None,
               settings: dict, description: dict) -> MidiTask:
     train, skipped = load_pieces(train_files, _cache(cache_dir, "train"))
@@ -189,7 +196,18 @@ def make_task(train_files: Sequence[Path], valid_files: Sequence[Path], cache_di
     if not train:
         raise DataError(f"none of the {len(train_files)} training files could be used"
                         + (f" ({skipped[0]})" if skipped else ""))
-    vocab = build_vocab(train)
+    return task_from_pieces(train, valid, skipped + skipped_valid, settings, description)
+
+
+def task_from_pieces(train: Sequence[PianoPiece], valid: Sequence[PianoPiece],
+                     skipped: list[str], settings: dict, description: dict,
+                     vocab: PianoVocab | None = None) -> MidiTask:
+    """The piano task on these pieces (``skipped``: files left out, for the card).
+    ``vocab`` keeps a base model's vocabulary (fine-tuning; a bar length it lacks is
+    read as the nearest it has, as the codec reads a seed); without it the bar lengths
+    of ``train`` make one."""
+    if vocab is None:
+        vocab = build_vocab(train)
     probe = PianoLSTM(model_config(vocab, settings))
     stats = ChordifyStats()
     for p in train:
@@ -198,7 +216,7 @@ def make_task(train_files: Sequence[Path], valid_files: Sequence[Path], cache_di
         "description": "Piano note/chord LSTM with attention over its recent outputs: "
                        "continues piano music as chordified slices.",
         "data": dict(description, train_pieces=len(train), valid_pieces=len(valid),
-                     skipped=skipped + skipped_valid, vocab_size=len(vocab),
+                     skipped=list(skipped), vocab_size=len(vocab),
                      train_notes=stats.notes, train_onsets_moved=stats.shifted,
                      train_ends_moved=stats.end_moved, train_notes_lost=stats.lost,
                      train_notes_octave_moved=stats.octave_moved),
